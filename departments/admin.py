@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Department, Membership
+
+DEPARTMENT_FIELDS = ("name", "code", "review_mode", "active")
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+    verbose_name = _("member")
+    verbose_name_plural = _("members")
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    """Departments with their members. Every save goes through ``departments.services`` so that the
+    object permissions follow the memberships and the change is audited."""
+
+    list_display = ("name", "code", "review_mode", "active")
+    list_filter = ("review_mode", "active")
+    search_fields = ("name", "code")
+    fields = DEPARTMENT_FIELDS
+    inlines = (MembershipInline,)
+
+    def has_delete_permission(self, request, obj=None):
+        # Posts and the audit trail refer to departments; a department is deactivated, not deleted.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data[field] for field in DEPARTMENT_FIELDS}
+        if change:
+            changed = {field: data[field] for field in form.changed_data if field in DEPARTMENT_FIELDS}
+            services.department_update(actor=request.user, department=obj, **changed)
+        else:
+            created = services.department_create(actor=request.user, **data)
+            obj.pk = created.pk
+            obj.created_at = created.created_at
+            obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        department = form.instance
+        for inline_form in formset.forms:
+            membership = inline_form.instance
+            if inline_form in formset.deleted_forms:
+                if membership.pk:
+                    services.membership_remove(actor=request.user, membership=membership)
+                continue
+            if not inline_form.has_changed() or not inline_form.cleaned_data:
+                continue
+            user, role = inline_form.cleaned_data["user"], inline_form.cleaned_data["role"]
+            if membership.pk and "user" in inline_form.changed_data:
+                services.membership_remove(
+                    actor=request.user, membership=Membership.objects.get(pk=membership.pk)
+                )
+                services.membership_add(actor=request.user, user=user, department=department, role=role)
+            elif membership.pk:
+                services.membership_set_role(actor=request.user, membership=membership, role=role)
+            else:
+                services.membership_add(actor=request.user, user=user, department=department, role=role)
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        return None

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LandkreisSocialConfig(AppConfig):
+    name = "landkreis_social"
+    verbose_name = _("Operations")

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Starts the web server, a Celery worker and Celery beat together; Ctrl-C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-.venv/bin/python}
+export DJANGO_DEBUG=${DJANGO_DEBUG:-true}
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo
+  echo "Stopping web server, worker and beat …"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+"$PY" -m celery -A landkreis_social worker --loglevel=INFO --concurrency=2 --hostname=demo-worker@%h &
+pids+=($!)
+"$PY" -m celery -A landkreis_social beat --loglevel=INFO &
+pids+=($!)
+
+cat <<'MSG'
+
+  Landkreis Social runs at http://127.0.0.1:8000/
+  Logins (password demo-passwort): redaktion, redaktion2, leitung, koordination, presse, admin
+  Ctrl-C stops web server, worker and beat.
+
+MSG
+"$PY" manage.py runserver 127.0.0.1:8000 &
+pids+=($!)
+wait -n "${pids[@]}"
