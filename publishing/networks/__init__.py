@@ -1,0 +1,1 @@
+"""Social network adapters: one module per network, one registry (see base.py)."""
