@@ -51,10 +51,16 @@ lock: install-dev
 	$(VENV)/bin/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links --no-header \
 		--annotation-style=line --extra dev pyproject.toml -o requirements/dev.txt
 
-## messages: collect translatable strings into the German catalogues and compile them
+## messages: collect translatable strings into the German catalogues and compile them.
+## `make messages APP=posts` touches only that app's catalogue.
 messages: install-dev
-	$(DEMO_ENV) $(PY) manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor
+ifdef APP
+	cd $(APP) && DJANGO_SETTINGS_MODULE= ../$(VENV)/bin/django-admin makemessages -l de --no-obsolete
+	cd $(APP) && DJANGO_SETTINGS_MODULE= ../$(VENV)/bin/django-admin compilemessages
+else
+	$(DEMO_ENV) $(PY) manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=var --ignore=static/vendor --ignore=tests
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv
+endif
 
 clean:
 	rm -rf var/broker var/celerybeat-schedule* var/cache
