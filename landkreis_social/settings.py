@@ -7,6 +7,7 @@ from a file named by ``<NAME>_FILE`` (Docker/Kubernetes secrets). A wrong value 
 with a message that names the variable. The README lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -65,7 +66,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "landkreis_social",
+    "landkreis_social.accounts",
     "departments",
     "etiquette",
     "publishing",
@@ -81,10 +87,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "landkreis_social.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the login page with the reason
 ]
 
 ROOT_URLCONF = "landkreis_social.urls"
@@ -139,6 +148,7 @@ else:
 
 # --- Auth -------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins before the password check
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -155,6 +165,25 @@ ANONYMOUS_USER_NAME = (
     None  # django-guardian: no anonymous user object; anonymous users have no object rights.
 )
 GUARDIAN_RAISE_403 = False
+
+# Second factor (django-otp, landkreis_social/accounts): required for Koordination, Pressestelle and
+# Administration while this is on; anyone may set one up voluntarily.
+TWO_FACTOR_REQUIRED = env_bool("LANDKREIS_2FA_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "Landkreis Social"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes, wait 2^(n-1) seconds before the next try
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Login throttling (django-axes): 5 wrong passwords for one user name from one address lock that
+# combination for 15 minutes; a successful login resets the count. Failures live in the database.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_DISABLE_ACCESS_LOG = True  # keep only failures (data minimisation); logins are not logged
+AXES_CLIENT_IP_CALLABLE = "landkreis_social.accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "landkreis_social.accounts.throttling.lockout_response"
 
 # --- Internationalisation --------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -235,13 +264,16 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("DJANGO_SECURE_SSL_REDIRECT", default=T
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("DJANGO_BEHIND_PROXY", default=False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=8 * 3600)
+# Offices share computers: closing the browser ends the session (and it ends after 8 hours anyway).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .accounts import views as accounts_views
 
 admin.site.site_header = "Landkreis Social"
 admin.site.site_title = "Landkreis Social"
@@ -10,10 +11,11 @@ admin.site.site_title = "Landkreis Social"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/", include("landkreis_social.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("posts/", include("posts.urls")),
     path("approvals/", include("approvals.urls")),
