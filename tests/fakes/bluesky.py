@@ -1,0 +1,208 @@
+"""A fake Bluesky PDS (XRPC): createSession, refreshSession, getSession, uploadBlob, createRecord,
+deleteRecord.
+
+Sessions are JWTs that parse (``exp`` two hours ahead, or what ``access_lifetime`` says) and
+createSession answers without ``didDoc``, so atproto keeps talking to this server. Only the access
+tokens it issued are accepted; ``expire_all_sessions()`` makes every issued token answer 400
+``ExpiredToken`` (what a PDS says for a stale session)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import time
+
+from .server import FakeServer, RecordedRequest, Response
+
+X = r"/xrpc/"
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(payload: dict) -> str:
+    header = {"alg": "HS256", "typ": "at+jwt"}
+    return ".".join(
+        [
+            _b64url(json.dumps(header).encode()),
+            _b64url(json.dumps(payload).encode()),
+            _b64url(secrets.token_bytes(32)),
+        ]
+    )
+
+
+def make_cid(data: bytes, codec: int = 0x71) -> str:
+    """A CIDv1 (base32, sha-256) – dag-cbor (0x71) for records, raw (0x55) for blobs."""
+    raw = bytes([0x01, codec, 0x12, 0x20]) + hashlib.sha256(data).digest()
+    return "b" + base64.b32encode(raw).decode().lower().rstrip("=")
+
+
+class FakeBluesky(FakeServer):
+    name = "bluesky"
+
+    def __init__(self, port: int = 0, handle: str = "landkreis.test", password: str = "abcd-efgh-ijkl-mnop"):  # noqa: S107 - the fake's own test credentials
+        self.handle = handle
+        self.password = password
+        self.did = "did:plc:fakelandkreis0000000000"
+        self.access_lifetime = 7200
+        self.access_tokens: set[str] = set()
+        self.refresh_tokens: set[str] = set()
+        self.expired: set[str] = set()
+        self.sessions_created = 0
+        self.blobs: dict[str, dict] = {}
+        self.deleted: list[str] = []
+        super().__init__(port)
+
+    def channel_kwargs(self) -> dict:
+        """What ``publishing.services.channel_create`` needs for a channel that talks to this fake."""
+        return {
+            "kind": "bluesky",
+            "account": self.handle,
+            "base_url": self.base_url,
+            "credentials": {"app_password": self.password},
+        }
+
+    def setup_routes(self):
+        self.route("POST", X + r"com\.atproto\.server\.createSession", self.create_session)
+        self.route("POST", X + r"com\.atproto\.server\.refreshSession", self.refresh_session)
+        self.route("GET", X + r"com\.atproto\.server\.getSession", self.get_session)
+        self.route("POST", X + r"com\.atproto\.repo\.uploadBlob", self.upload_blob)
+        self.route("POST", X + r"com\.atproto\.repo\.createRecord", self.create_record)
+        self.route("POST", X + r"com\.atproto\.repo\.deleteRecord", self.delete_record)
+
+    def error_body(self, status, message):
+        names = {
+            400: "InvalidRequest",
+            401: "AuthenticationRequired",
+            429: "RateLimitExceeded",
+            500: "InternalServerError",
+        }
+        return {
+            "error": names.get(status, "InternalServerError" if status >= 500 else "InvalidRequest"),
+            "message": message,
+        }
+
+    def rate_limit_answer(self, reset_at):
+        headers = {
+            "ratelimit-limit": "30",
+            "ratelimit-remaining": "0",
+            "ratelimit-reset": str(int(reset_at)),
+            "ratelimit-policy": "30;w=300",
+        }
+        return 429, headers, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+
+    def unauthorized_answer(self):
+        return 401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
+
+    def expire_all_sessions(self) -> None:
+        with self.lock:
+            self.expired |= self.access_tokens | self.refresh_tokens
+
+    def _issue(self) -> dict:
+        now = int(time.time())
+        access = make_jwt(
+            {
+                "scope": "com.atproto.access",
+                "sub": self.did,
+                "iat": now,
+                "exp": now + self.access_lifetime,
+                "aud": "did:web:fake",
+            }
+        )
+        refresh = make_jwt(
+            {
+                "scope": "com.atproto.refresh",
+                "sub": self.did,
+                "iat": now,
+                "exp": now + 90 * 86400,
+                "jti": secrets.token_hex(8),
+            }
+        )
+        with self.lock:
+            self.access_tokens.add(access)
+            self.refresh_tokens.add(refresh)
+        return {
+            "accessJwt": access,
+            "refreshJwt": refresh,
+            "handle": self.handle,
+            "did": self.did,
+            "active": True,
+        }
+
+    def _bearer(self, request: RecordedRequest) -> str:
+        auth = request.header("authorization")
+        return auth[7:] if auth.startswith("Bearer ") else ""
+
+    def _check_access(self, request) -> Response | None:
+        token = self._bearer(request)
+        if token in self.expired:
+            return Response(400, {"error": "ExpiredToken", "message": "Token has expired"})
+        if token not in self.access_tokens:
+            return Response(401, {"error": "AuthenticationRequired", "message": "Authentication Required"})
+        return None
+
+    def create_session(self, request):
+        body = request.json if isinstance(request.json, dict) else {}
+        if body.get("identifier") not in (self.handle, self.did) or body.get("password") != self.password:
+            return Response(
+                401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}
+            )
+        with self.lock:
+            self.sessions_created += 1
+        return Response(200, self._issue())
+
+    def refresh_session(self, request):
+        token = self._bearer(request)
+        if token in self.expired or token not in self.refresh_tokens:
+            return Response(400, {"error": "ExpiredToken", "message": "Token has been revoked"})
+        return Response(200, self._issue())
+
+    def get_session(self, request):
+        refused = self._check_access(request)
+        if refused:
+            return refused
+        return Response(200, {"handle": self.handle, "did": self.did, "active": True})
+
+    def upload_blob(self, request):
+        refused = self._check_access(request)
+        if refused:
+            return refused
+        cid = make_cid(request.body, codec=0x55)
+        mime = request.header("content-type", "application/octet-stream")
+        self.blobs[cid] = {"mime_type": mime, "size": len(request.body)}
+        return Response(
+            200,
+            {"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime, "size": len(request.body)}},
+        )
+
+    def create_record(self, request):
+        refused = self._check_access(request)
+        if refused:
+            return refused
+        body = request.json if isinstance(request.json, dict) else {}
+        if body.get("repo") != self.did:
+            return Response(
+                400, {"error": "InvalidRequest", "message": "Input/repo must be the session's DID"}
+            )
+        record = body.get("record") or {}
+        text = record.get("text", "")
+        if len(text) > 3000:
+            return Response(
+                400,
+                {"error": "InvalidRequest", "message": "Record/text must not be longer than 3000 characters"},
+            )
+        rkey = body.get("rkey") or secrets.token_hex(7)[:13]
+        uri = f"at://{self.did}/{body.get('collection')}/{rkey}"
+        self.record_created({"uri": uri, "record": record})
+        return Response(200, {"uri": uri, "cid": make_cid(json.dumps(record, sort_keys=True).encode())})
+
+    def delete_record(self, request):
+        refused = self._check_access(request)
+        if refused:
+            return refused
+        body = request.json if isinstance(request.json, dict) else {}
+        self.deleted.append(f"at://{body.get('repo')}/{body.get('collection')}/{body.get('rkey')}")
+        return Response(200, {})

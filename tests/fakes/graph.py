@@ -1,0 +1,248 @@
+"""Fake Meta Graph API servers: Facebook pages (feed, photos) and Instagram (container → publish).
+
+Both answer errors the Graph way – a JSON body ``{"error": {"message", "type", "code", ...}}`` with
+``Content-Type: application/json`` – and token errors as HTTP 400 with code 190, as Meta does.
+The rate limit is code 32 (HTTP 400) with ``X-Business-Use-Case-Usage`` naming the minutes to wait."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+from .server import FakeServer, RecordedRequest, Response
+
+VERSION = r"/v(?P<version>\d+\.\d+)"
+FACEBOOK_TOKEN = "facebook-page-token"
+INSTAGRAM_TOKEN = "instagram-token"
+
+
+class FakeGraph(FakeServer):
+    def __init__(self, port: int = 0, token: str = "graph-test-token", account_id: str = "1234567890"):  # noqa: S107 - the fake's own test credentials
+        self.token = token
+        self.account_id = account_id
+        self.deleted: list[str] = []
+        super().__init__(port)
+
+    def error_body(self, status, message, code=None):
+        codes = {400: 100, 401: 190, 403: 200, 404: 803, 429: 32}
+        return {
+            "error": {
+                "message": message,
+                "type": "OAuthException" if status in (400, 401, 403) else "GraphMethodException",
+                "code": code if code is not None else codes.get(status, 2 if status >= 500 else 1),
+                "fbtrace_id": "AbCdEfGh",
+            }
+        }
+
+    def rate_limit_answer(self, reset_at):
+        minutes = max(1, math.ceil((reset_at - time.time()) / 60))
+        usage = {
+            self.account_id: [
+                {
+                    "type": "pages",
+                    "call_count": 100,
+                    "total_cputime": 30,
+                    "total_time": 40,
+                    "estimated_time_to_regain_access": minutes,
+                }
+            ]
+        }
+        body = self.error_body(400, "(#32) Page request limit reached", code=32)
+        return 400, {"X-Business-Use-Case-Usage": json.dumps(usage)}, body
+
+    def unauthorized_answer(self):
+        return 400, self.error_body(400, "Error validating access token: Session has expired", code=190)
+
+    def token_of(self, request: RecordedRequest) -> str:
+        auth = request.header("authorization")
+        if auth.startswith("Bearer "):
+            return auth[7:]
+        return request.value("access_token", "") or ""
+
+    def check_token(self, request) -> Response | None:
+        if self.token_of(request) != self.token:
+            return Response(
+                400, self.error_body(400, "Invalid OAuth access token - Cannot parse access token", code=190)
+            )
+        return None
+
+
+class FakeFacebook(FakeGraph):
+    name = "facebook"
+
+    def __init__(
+        self,
+        port: int = 0,
+        token: str = FACEBOOK_TOKEN,
+        account_id: str = "1234567890",
+        page_name: str = "Landkreis Test",
+    ):
+        self.page_name = page_name
+        super().__init__(port, token=token, account_id=account_id)
+
+    def channel_kwargs(self) -> dict:
+        """What ``publishing.services.channel_create`` needs for a channel that talks to this fake."""
+        return {
+            "kind": "facebook",
+            "account": self.account_id,
+            "base_url": self.base_url,
+            "credentials": {"page_access_token": self.token},
+        }
+
+    def setup_routes(self):
+        self.route("POST", VERSION + r"/(?P<page_id>\d+)/feed", self.feed)
+        self.route("POST", VERSION + r"/(?P<page_id>\d+)/photos", self.photos)
+        self.route("DELETE", VERSION + r"/(?P<object_id>[\d_]+)", self.delete)
+        self.route("GET", VERSION + r"/(?P<object_id>[\d_]+|me)", self.get_object)
+
+    def _page(self, page_id) -> Response | None:
+        if page_id != self.account_id:
+            return Response(
+                400,
+                self.error_body(
+                    400,
+                    f"(#100) Unsupported post request. Object with ID '{page_id}' does not exist",
+                    code=100,
+                ),
+            )
+        return None
+
+    def feed(self, request, version, page_id):
+        refused = self.check_token(request) or self._page(page_id)
+        if refused:
+            return refused
+        message = request.value("message", "")
+        if not message and not request.value("link"):
+            return Response(400, self.error_body(400, "(#100) Missing message or attachment", code=100))
+        post = {
+            "id": f"{page_id}_{self.next_id()}",
+            "message": message,
+            "link": request.value("link"),
+            "version": version,
+        }
+        self.record_created(post)
+        return Response(200, {"id": post["id"]})
+
+    def photos(self, request, version, page_id):
+        refused = self.check_token(request) or self._page(page_id)
+        if refused:
+            return refused
+        source = request.files.get("source")
+        if source is None:
+            return Response(400, self.error_body(400, "(#324) Requires upload file", code=324))
+        photo_id = self.next_id()
+        post = {
+            "id": f"{page_id}_{self.next_id()}",
+            "photo_id": photo_id,
+            "message": request.value("message", ""),
+            "alt_text_custom": request.value("alt_text_custom"),
+            "bytes": len(source["data"]),
+            "version": version,
+        }
+        self.record_created(post)
+        return Response(200, {"id": photo_id, "post_id": post["id"]})
+
+    def delete(self, request, version, object_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        self.deleted.append(object_id)
+        return Response(200, {"success": True})
+
+    def get_object(self, request, version, object_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        if object_id in (self.account_id, "me"):
+            return Response(200, {"id": self.account_id, "name": self.page_name})
+        return Response(400, self.error_body(400, f"Object with ID '{object_id}' does not exist", code=100))
+
+
+class FakeInstagram(FakeGraph):
+    name = "instagram"
+
+    def __init__(
+        self,
+        port: int = 0,
+        token: str = INSTAGRAM_TOKEN,
+        account_id: str = "17841400000000000",
+        username: str = "landkreis_test",
+    ):
+        self.username = username
+        self.containers: dict[str, dict] = {}
+        self.container_polls = 0  # polls answering IN_PROGRESS before FINISHED
+        super().__init__(port, token=token, account_id=account_id)
+
+    def channel_kwargs(self) -> dict:
+        """What ``publishing.services.channel_create`` needs for a channel that talks to this fake."""
+        return {
+            "kind": "instagram",
+            "account": self.account_id,
+            "base_url": self.base_url,
+            "credentials": {"access_token": self.token},
+        }
+
+    def setup_routes(self):
+        self.route("POST", VERSION + r"/(?P<user_id>\d+)/media", self.create_container)
+        self.route("POST", VERSION + r"/(?P<user_id>\d+)/media_publish", self.publish)
+        self.route("GET", VERSION + r"/(?P<object_id>\d+|me)", self.get_object)
+
+    def create_container(self, request, version, user_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        if user_id != self.account_id:
+            return Response(400, self.error_body(400, "Unsupported post request", code=100))
+        image_url = request.value("image_url")
+        if not image_url:
+            return Response(
+                400,
+                self.error_body(400, "(#9004) Only photo or video can be accepted as media type.", code=9004),
+            )
+        container_id = self.next_id()
+        self.containers[container_id] = {
+            "image_url": image_url,
+            "caption": request.value("caption", ""),
+            "alt_text": request.value("alt_text"),
+            "polls_left": self.container_polls,
+            "published_as": None,
+        }
+        return Response(200, {"id": container_id})
+
+    def publish(self, request, version, user_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        container = self.containers.get(str(request.value("creation_id")))
+        if container is None:
+            return Response(400, self.error_body(400, "Media ID is not available", code=9007))
+        with self.lock:
+            if container["published_as"] is None:  # Meta publishes a container once
+                media_id = self.next_id()
+                container["published_as"] = media_id
+                self.created.append(
+                    {"id": media_id, **{k: container[k] for k in ("image_url", "caption", "alt_text")}}
+                )
+        return Response(200, {"id": container["published_as"]})
+
+    def get_object(self, request, version, object_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        fields = request.value("fields", "")
+        if object_id in (self.account_id, "me"):
+            return Response(200, {"id": self.account_id, "username": self.username})
+        if object_id in self.containers:
+            container = self.containers[object_id]
+            if container["polls_left"] > 0:
+                container["polls_left"] -= 1
+                return Response(200, {"id": object_id, "status_code": "IN_PROGRESS"})
+            return Response(200, {"id": object_id, "status_code": "FINISHED"})
+        with self.lock:
+            media = next((m for m in self.created if m["id"] == object_id), None)
+        if media is not None and "permalink" in fields:
+            return Response(
+                200, {"id": object_id, "permalink": f"https://www.instagram.com/p/FAKE{object_id}/"}
+            )
+        return Response(400, self.error_body(400, f"Object with ID '{object_id}' does not exist", code=100))

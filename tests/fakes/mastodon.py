@@ -1,0 +1,178 @@
+"""A fake Mastodon instance: statuses (with ``Idempotency-Key``), media v2, verify_credentials.
+
+Only ``Authorization: Bearer <token>`` with the configured token is accepted. A repeated
+``Idempotency-Key`` returns the status created for it (no second status), as Mastodon does.
+``processing_polls`` > 0 makes uploaded media answer 202 without URL for that many polls."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from .server import FakeServer, RecordedRequest, Response
+
+
+class FakeMastodon(FakeServer):
+    name = "mastodon"
+
+    def __init__(self, port: int = 0, token: str = "mastodon-test-token", acct: str = "landkreis"):  # noqa: S107 - the fake's own test credentials
+        self.token = token
+        self.acct = acct
+        self.by_key: dict[str, dict] = {}
+        self.media: dict[str, dict] = {}
+        self.deleted: list[str] = []
+        self.processing_polls = 0
+        self.max_characters = 500
+        super().__init__(port)
+
+    def channel_kwargs(self) -> dict:
+        """What ``publishing.services.channel_create`` needs for a channel that talks to this fake."""
+        return {
+            "kind": "mastodon",
+            "account": f"@{self.acct}@social.example",
+            "base_url": self.base_url,
+            "credentials": {"access_token": self.token},
+        }
+
+    def setup_routes(self):
+        self.route("POST", r"/api/v1/statuses", self.create_status)
+        self.route("DELETE", r"/api/v1/statuses/(?P<status_id>\d+)", self.delete_status)
+        self.route("POST", r"/api/v2/media", self.upload)
+        self.route("GET", r"/api/v1/media/(?P<media_id>\d+)", self.get_media)
+        self.route("GET", r"/api/v1/accounts/verify_credentials", self.verify_credentials)
+        self.route("GET", r"/api/v1/instance", self.instance)
+
+    def rate_limit_answer(self, reset_at):
+        reset = (
+            datetime.fromtimestamp(reset_at, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        )
+        headers = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}
+        return 429, headers, {"error": "Too many requests"}
+
+    def _authorised(self, request: RecordedRequest) -> bool:
+        return request.header("authorization") == f"Bearer {self.token}"
+
+    def _status_json(self, status: dict) -> dict:
+        now = status["created_at"]
+        return {
+            "id": status["id"],
+            "uri": f"{self.base_url}/users/{self.acct}/statuses/{status['id']}",
+            "url": f"{self.base_url}/@{self.acct}/{status['id']}",
+            "created_at": now,
+            "content": f"<p>{status['text']}</p>",
+            "visibility": status["visibility"],
+            "language": status["language"],
+            "sensitive": False,
+            "spoiler_text": "",
+            "media_attachments": [self.media[m] for m in status["media_ids"] if m in self.media],
+            "account": self._account(),
+            "mentions": [],
+            "tags": [],
+            "emojis": [],
+            "reblogs_count": 0,
+            "favourites_count": 0,
+            "replies_count": 0,
+        }
+
+    def _account(self) -> dict:
+        return {
+            "id": "1",
+            "username": self.acct,
+            "acct": self.acct,
+            "display_name": "Landkreis (Test)",
+            "url": f"{self.base_url}/@{self.acct}",
+            "created_at": "2024-01-01T00:00:00.000Z",
+            "note": "",
+            "avatar": "",
+            "header": "",
+            "locked": False,
+            "bot": False,
+            "followers_count": 0,
+            "following_count": 0,
+            "statuses_count": len(self.created),
+            "emojis": [],
+            "fields": [],
+        }
+
+    def create_status(self, request):
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        key = request.header("idempotency-key")
+        text = request.value("status", "")
+        with self.lock:
+            if key and key in self.by_key:
+                return Response(200, self._status_json(self.by_key[key]))
+            if len(text) > self.max_characters:
+                return Response(
+                    422,
+                    {"error": f"Validation failed: Text character limit of {self.max_characters} exceeded"},
+                )
+            media_ids = request.values("media_ids")
+            if isinstance(request.json, dict):
+                media_ids = [str(m) for m in request.json.get("media_ids") or []]
+            status = {
+                "id": self.next_id(),
+                "text": text,
+                "visibility": request.value("visibility", "public"),
+                "language": request.value("language", ""),
+                "media_ids": media_ids,
+                "idempotency_key": key,
+                "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            }
+            self.created.append(status)
+            if key:
+                self.by_key[key] = status
+        return Response(200, self._status_json(status))
+
+    def delete_status(self, request, status_id):
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        with self.lock:
+            status = next((s for s in self.created if s["id"] == status_id), None)
+        if status is None:
+            return Response(404, {"error": "Record not found"})
+        self.deleted.append(status_id)
+        return Response(200, self._status_json(status))
+
+    def upload(self, request):
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        upload = request.files.get("file")
+        if upload is None:
+            return Response(422, {"error": "Validation failed: File can't be blank"})
+        media_id = self.next_id()
+        attachment = {
+            "id": media_id,
+            "type": "image" if upload["content_type"].startswith("image/") else "video",
+            "url": None if self.processing_polls else f"{self.base_url}/media/{media_id}",
+            "preview_url": None,
+            "description": request.value("description"),
+            "blurhash": None,
+            "meta": {},
+            "_polls_left": self.processing_polls,
+            "_bytes": len(upload["data"]),
+        }
+        self.media[media_id] = attachment
+        return Response(202 if self.processing_polls else 200, self._media_json(attachment))
+
+    def _media_json(self, attachment):
+        return {k: v for k, v in attachment.items() if not k.startswith("_")}
+
+    def get_media(self, request, media_id):
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        attachment = self.media.get(media_id)
+        if attachment is None:
+            return Response(404, {"error": "Record not found"})
+        if attachment["_polls_left"] > 0:
+            attachment["_polls_left"] -= 1
+            return Response(206, self._media_json(attachment))
+        attachment["url"] = f"{self.base_url}/media/{media_id}"
+        return Response(200, self._media_json(attachment))
+
+    def verify_credentials(self, request):
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        return Response(200, self._account())
+
+    def instance(self, request):
+        return Response(200, {"uri": "127.0.0.1", "title": "Fake", "version": "4.5.0", "urls": {}})

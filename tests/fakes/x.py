@@ -1,0 +1,132 @@
+"""A fake X API v2: ``POST/DELETE /2/tweets``, ``GET /2/users/me``, ``POST /2/media/upload`` and
+``POST /2/media/metadata``. Requests without an OAuth 1.0a ``Authorization`` header get 401, and a
+repeated tweet text gets X's 403 "duplicate content"."""
+
+from __future__ import annotations
+
+import time
+
+from .server import FakeServer, RecordedRequest, Response
+
+
+class FakeX(FakeServer):
+    name = "x"
+
+    def __init__(self, port: int = 0, username: str = "LandkreisTest"):
+        self.username = username
+        self.media: dict[str, dict] = {}
+        self.deleted: list[str] = []
+        super().__init__(port)
+
+    def channel_kwargs(self) -> dict:
+        """What ``publishing.services.channel_create`` needs for a channel that talks to this fake."""
+        return {
+            "kind": "x",
+            "account": self.username,
+            "base_url": self.base_url,
+            "credentials": {
+                "consumer_key": "fake-consumer-key",
+                "consumer_secret": "fake-consumer-secret",
+                "access_token": "fake-access-token",
+                "access_token_secret": "fake-access-token-secret",
+            },
+        }
+
+    def setup_routes(self):
+        self.route("POST", r"/2/tweets", self.create_tweet)
+        self.route("DELETE", r"/2/tweets/(?P<tweet_id>\d+)", self.delete_tweet)
+        self.route("GET", r"/2/users/me", self.me)
+        self.route("POST", r"/2/media/upload", self.upload)
+        self.route("POST", r"/2/media/metadata", self.metadata)
+
+    # X answers errors as RFC 7807 problem details (plus "errors" for some endpoints).
+    def error_body(self, status, message):
+        return {"title": message, "detail": message, "type": "about:blank", "status": status}
+
+    def rate_limit_answer(self, reset_at):
+        headers = {
+            "x-rate-limit-limit": "100",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(int(reset_at)),
+        }
+        return 429, headers, self.error_body(429, "Too Many Requests")
+
+    def unauthorized_answer(self):
+        return 401, self.error_body(401, "Unauthorized")
+
+    def _authorised(self, request: RecordedRequest) -> bool:
+        auth = request.header("authorization")
+        return auth.startswith("OAuth ") and "oauth_signature=" in auth and "oauth_token=" in auth
+
+    def create_tweet(self, request):
+        if not self._authorised(request):
+            return Response(401, self.error_body(401, "Unauthorized"))
+        body = request.json if isinstance(request.json, dict) else {}
+        text = body.get("text", "")
+        with self.lock:
+            if any(item["text"] == text for item in self.created):
+                return Response(
+                    403,
+                    self.error_body(403, "You are not allowed to create a Tweet with duplicate content."),
+                )
+            media_ids = (body.get("media") or {}).get("media_ids") or []
+            unknown = [m for m in media_ids if m not in self.media]
+            if unknown:
+                return Response(
+                    400,
+                    {"errors": [{"message": f"Unknown media id {unknown[0]}"}], "title": "Invalid Request"},
+                )
+            tweet = {"id": self.next_id(), "text": text, "media_ids": media_ids}
+            self.created.append(tweet)
+        return Response(
+            201, {"data": {"id": tweet["id"], "text": text, "edit_history_tweet_ids": [tweet["id"]]}}
+        )
+
+    def delete_tweet(self, request, tweet_id):
+        if not self._authorised(request):
+            return Response(401, self.error_body(401, "Unauthorized"))
+        self.deleted.append(tweet_id)
+        return Response(200, {"data": {"deleted": True}})
+
+    def me(self, request):
+        if not self._authorised(request):
+            return Response(401, self.error_body(401, "Unauthorized"))
+        return Response(200, {"data": {"id": "2244994945", "name": "Landkreis", "username": self.username}})
+
+    def upload(self, request):
+        if not self._authorised(request):
+            return Response(401, self.error_body(401, "Unauthorized"))
+        upload = request.files.get("media")
+        if upload is None:
+            return Response(400, self.error_body(400, "media is required"))
+        media_id = str(int(time.time() * 1000)) + self.next_id()
+        self.media[media_id] = {
+            "data": upload["data"],
+            "content_type": upload["content_type"],
+            "category": request.value("media_category"),
+            "alt_text": None,
+        }
+        return Response(
+            200,
+            {
+                "data": {
+                    "id": media_id,
+                    "media_key": f"3_{media_id}",
+                    "size": len(upload["data"]),
+                    "expires_after_secs": 86400,
+                }
+            },
+        )
+
+    def metadata(self, request):
+        if not self._authorised(request):
+            return Response(401, self.error_body(401, "Unauthorized"))
+        body = request.json if isinstance(request.json, dict) else {}
+        media = self.media.get(str(body.get("id")))
+        if media is None:
+            return Response(400, self.error_body(400, "unknown media id"))
+        alt = ((body.get("metadata") or {}).get("alt_text") or {}).get("text")
+        if alt is not None and len(alt) > 1000:
+            return Response(400, self.error_body(400, "alt text longer than 1000 characters"))
+        media["alt_text"] = alt
+        return Response(200, {"data": {"id": body["id"], "associated_metadata": body.get("metadata")}})
