@@ -16,6 +16,10 @@ from django.contrib.auth.models import Group
 
 from landkreis_social.testing import redis_reachable, test_redis_url
 
+# Fake network servers (real HTTP on 127.0.0.1) as fixtures: fake_x, fake_mastodon, fake_facebook,
+# fake_instagram, fake_bluesky, fake_networks – see tests/fakes/.
+pytest_plugins = ["tests.fakes.fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
