@@ -101,11 +101,19 @@ class ChainProblem:
     message: str
 
 
-def audit_verify_chain(batch_size: int = 2000) -> Iterator[ChainProblem]:
-    """Walk the chain in order and yield every inconsistency found (nothing if it is intact)."""
+def audit_verify_chain(
+    batch_size: int = 2000, *, expect: tuple[int, str] | None = None
+) -> Iterator[ChainProblem]:
+    """Walk the chain in order and yield every inconsistency found (nothing if it is intact).
+
+    ``expect`` is a (sequence, hash) pair noted down earlier (``audit_verify`` prints the newest one):
+    that event must still be there with that hash. This notices a trail that was emptied or rebuilt
+    from the start, which the chain alone cannot show.
+    """
     expected_previous = GENESIS_HASH
     expected_sequence = 1
     last = None
+    anchor_seen = False
     for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size):
         if event.sequence != expected_sequence:
             yield ChainProblem(
@@ -116,17 +124,26 @@ def audit_verify_chain(batch_size: int = 2000) -> Iterator[ChainProblem]:
             yield ChainProblem(event.sequence, "link to the previous event is broken")
         if event_hash(event) != event.hash:
             yield ChainProblem(event.sequence, "content does not match its hash (row was changed)")
+        if expect is not None and event.sequence == expect[0]:
+            anchor_seen = True
+            if event.hash != expect[1]:
+                yield ChainProblem(event.sequence, "the event does not have the hash noted down earlier")
         expected_previous = event.hash
         expected_sequence = event.sequence + 1
         last = event
+    if expect is not None and not anchor_seen:
+        yield ChainProblem(expect[0], "the event noted down earlier is missing")
     head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None:
-        last_sequence = last.sequence if last else 0
-        if head.last_sequence != last_sequence:
-            yield ChainProblem(
-                head.last_sequence,
-                f"the chain head names event {head.last_sequence}, the newest row is {last_sequence} "
-                "(newest rows deleted)",
-            )
-        elif last is not None and head.last_hash != last.hash:
-            yield ChainProblem(last.sequence, "the newest event does not match the chain head")
+    if head is None:
+        if last is not None:
+            yield ChainProblem(None, "the chain head is missing")
+        return
+    last_sequence = last.sequence if last else 0
+    if head.last_sequence != last_sequence:
+        yield ChainProblem(
+            head.last_sequence,
+            f"the chain head names event {head.last_sequence}, the newest row is {last_sequence} "
+            "(newest rows deleted)",
+        )
+    elif last is not None and head.last_hash != last.hash:
+        yield ChainProblem(last.sequence, "the newest event does not match the chain head")
