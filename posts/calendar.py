@@ -1,0 +1,136 @@
+"""The editorial calendar ("Redaktionsplan"): month and week grids, and the iCal feed (RFC 5545)."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Post
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# How long an event lasts in calendar programs (a post is a moment; 15 minutes makes it visible).
+EVENT_MINUTES = 15
+FEED_PAST_DAYS = 90
+FEED_FUTURE_DAYS = 400
+ICAL_STATUS = {
+    Post.Status.IN_REVIEW: "TENTATIVE",
+    Post.Status.CHANGES_REQUESTED: "TENTATIVE",
+    Post.Status.DRAFT: "TENTATIVE",
+    Post.Status.WITHDRAWN: "CANCELLED",
+    Post.Status.REJECTED: "CANCELLED",
+}
+# Posts that are not planned or published any more do not belong in the calendar.
+CALENDAR_EXCLUDED = (Post.Status.REJECTED, Post.Status.WITHDRAWN)
+
+
+@dataclass
+class Day:
+    date: date
+    in_month: bool
+    is_today: bool
+    posts: list = field(default_factory=list)
+
+
+def local_range(start: date, end: date) -> tuple[datetime, datetime]:
+    """[start, end) as aware datetimes at Berlin midnight."""
+    return (
+        datetime.combine(start, time.min, tzinfo=BERLIN),
+        datetime.combine(end, time.min, tzinfo=BERLIN),
+    )
+
+
+def posts_between(queryset, start: date, end: date):
+    """Posts planned or published in [start, end), by their calendar time, oldest first."""
+    begin, finish = local_range(start, end)
+    from django.db.models import Q
+
+    return (
+        queryset.exclude(status__in=CALENDAR_EXCLUDED)
+        .filter(
+            Q(published_at__gte=begin, published_at__lt=finish)
+            | Q(published_at__isnull=True, planned_at__gte=begin, planned_at__lt=finish)
+        )
+        .order_by("planned_at", "pk")
+    )
+
+
+def month_grid(year: int, month: int, posts) -> list[list[Day]]:
+    today = timezone.localdate()
+    by_day: dict[date, list] = {}
+    for post in posts:
+        by_day.setdefault(timezone.localtime(post.calendar_at, BERLIN).date(), []).append(post)
+    weeks = []
+    for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append(
+            [
+                Day(day, day.month == month, day == today, sorted(by_day.get(day, []), key=_time_key))
+                for day in week
+            ]
+        )
+    return weeks
+
+
+def week_days(monday: date, posts) -> list[Day]:
+    today = timezone.localdate()
+    by_day: dict[date, list] = {}
+    for post in posts:
+        by_day.setdefault(timezone.localtime(post.calendar_at, BERLIN).date(), []).append(post)
+    return [
+        Day(
+            monday + timedelta(days=i),
+            True,
+            monday + timedelta(days=i) == today,
+            sorted(by_day.get(monday + timedelta(days=i), []), key=_time_key),
+        )
+        for i in range(7)
+    ]
+
+
+def _time_key(post):
+    return (post.calendar_at, post.pk)
+
+
+def feed_posts(queryset):
+    now = timezone.now()
+    return posts_between(
+        queryset,
+        (now - timedelta(days=FEED_PAST_DAYS)).date(),
+        (now + timedelta(days=FEED_FUTURE_DAYS)).date(),
+    )
+
+
+def ical_feed(posts, *, name: str) -> bytes:
+    """An RFC 5545 calendar with one event per post (UTC times; UID stable per post)."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Landkreis Social//Redaktionsplan//DE")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Europe/Berlin")
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    stamp = timezone.now().astimezone(ZoneInfo("UTC")).replace(microsecond=0)
+    for post in posts:
+        start = post.calendar_at.astimezone(ZoneInfo("UTC")).replace(microsecond=0)
+        event = icalendar.Event()
+        event.add("uid", f"post-{post.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("dtend", start + timedelta(minutes=EVENT_MINUTES))
+        channels = ", ".join(c.name for c in post.channels.all())
+        event.add("summary", f"[{post.department.code}] {post.title}")
+        description = f"{post.get_status_display()} – {channels}\n\n{post.text}"
+        event.add("description", description)
+        event.add("url", settings.SITE_URL + reverse("posts:detail", args=[post.pk]))
+        event.add("status", ICAL_STATUS.get(post.status, "CONFIRMED"))
+        event.add("last-modified", post.updated_at.astimezone(ZoneInfo("UTC")).replace(microsecond=0))
+        event.add("categories", [post.department.name])
+        cal.add_component(event)
+    return cal.to_ical()

@@ -1,0 +1,100 @@
+// Landkreis Social – the post editor: keeps what was typed in this browser (localStorage) until it is
+// saved, and restores it with a notice after a crash or a closed tab. The live check (counters,
+// previews, etiquette findings) and the server autosave of drafts are plain htmx attributes in the
+// template; this file only adds the local copy. No inline scripts (Content-Security-Policy).
+(function () {
+  "use strict";
+  var form = document.getElementById("post-form");
+  if (!form || !window.localStorage) { return; }
+  var key = form.getAttribute("data-storage-key");
+  var isNew = form.getAttribute("data-is-new") === "1";
+  var serverUpdated = parseInt(form.getAttribute("data-server-updated") || "0", 10) * 1000;
+  var notice = document.getElementById("restore-notice");
+  var discard = document.getElementById("restore-discard");
+  var SKIP = { csrfmiddlewaretoken: true, department: true, action: true };
+
+  function fields() {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && !SKIP[el.name] && el.type !== "file" && el.type !== "submit" && el.type !== "button" &&
+        el.type !== "hidden";
+    });
+  }
+
+  function read() {
+    var values = {};
+    fields().forEach(function (el) {
+      var id = el.id || el.name;
+      values[id] = (el.type === "checkbox" || el.type === "radio") ? el.checked : el.value;
+    });
+    return values;
+  }
+
+  function write(values) {
+    fields().forEach(function (el) {
+      var id = el.id || el.name;
+      if (!(id in values)) { return; }
+      if (el.type === "checkbox" || el.type === "radio") { el.checked = !!values[id]; } else { el.value = values[id]; }
+    });
+  }
+
+  function same(a, b) {
+    var keys = Object.keys(a);
+    for (var i = 0; i < keys.length; i++) {
+      if (keys[i] in b && a[keys[i]] !== b[keys[i]]) { return false; }
+    }
+    return true;
+  }
+
+  function stored() {
+    try { return JSON.parse(window.localStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
+
+  function save() {
+    try {
+      window.localStorage.setItem(key, JSON.stringify({ savedAt: Date.now(), values: read() }));
+    } catch (e) { /* storage full or disabled: the server autosave still works */ }
+  }
+
+  // Restore: not after a failed submission (the page then shows exactly what was sent).
+  var copy = stored();
+  var hasErrors = !!document.getElementById("form-errors");
+  if (copy && copy.values && !hasErrors) {
+    var original = read();
+    var newer = isNew || copy.savedAt > serverUpdated;
+    if (newer && !same(copy.values, original)) {
+      write(copy.values);
+      if (notice) {
+        notice.hidden = false;
+        var when = new Date(copy.savedAt);
+        var text = document.getElementById("restore-text");
+        if (text && text.getAttribute("data-done") !== "1") {
+          text.textContent = text.textContent + " (" + when.toLocaleString("de-DE") + ")";
+          text.setAttribute("data-done", "1");
+        }
+      }
+      if (discard) {
+        discard.addEventListener("click", function () {
+          write(original);
+          window.localStorage.removeItem(key);
+          notice.hidden = true;
+          if (window.htmx) { window.htmx.trigger(form, "change"); }
+          form.querySelector("textarea, input").focus();
+        });
+      }
+      if (window.htmx) { window.htmx.trigger(form, "change"); }
+    }
+  }
+
+  var timer = null;
+  form.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(save, 300);
+  });
+  form.addEventListener("change", save);
+  // Sent to the server: the local copy has done its job. (If the server answers with errors, the
+  // page shows the sent values again.)
+  form.addEventListener("submit", function () {
+    window.clearTimeout(timer);
+    window.localStorage.removeItem(key);
+  });
+})();
