@@ -8,10 +8,15 @@ Nothing else in the code base branches on the network kind.
 from __future__ import annotations
 
 import enum
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from . import textlength
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorKind(enum.StrEnum):
@@ -53,6 +58,23 @@ class PublishError(Exception):
 
     def __repr__(self):
         return f"PublishError({self.message!r}, kind={self.kind.value}, retry_after={self.retry_after})"
+
+    def __reduce__(self):
+        # Picklable with its attributes (Celery hands exceptions between processes).
+        return (
+            _rebuild_publish_error,
+            (self.message, self.kind.value, self.retry_after, self.status_code, self.credentials_problem),
+        )
+
+
+def _rebuild_publish_error(message, kind, retry_after, status_code, credentials_problem):
+    return PublishError(
+        message,
+        kind=kind,
+        retry_after=retry_after,
+        status_code=status_code,
+        credentials_problem=credentials_problem,
+    )
 
 
 @dataclass(frozen=True)
@@ -98,27 +120,50 @@ class NetworkLimits:
 
 @dataclass
 class ChannelConfig:
-    """What an adapter is built from: decrypted credentials and where the API lives."""
+    """What an adapter is built from: decrypted credentials and where the API lives.
 
-    credentials: dict = field(default_factory=dict)
+    ``session`` is state the network handed out earlier (Bluesky's session string); when the adapter
+    gets a new one it calls ``on_session_change(new_session)`` so the caller can store it (encrypted).
+    """
+
+    credentials: dict = field(default_factory=dict, repr=False)
     account: str = ""
     base_url: str = ""
     channel_id: int | None = None
     timeout: float = 30.0
+    session: str = field(default="", repr=False)
+    on_session_change: Callable[[str], None] | None = field(default=None, repr=False)
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+MAX_SECRET_LENGTH = 4096
 
 
 class NetworkAdapter:
+    """One network. Subclasses implement ``_publish``, ``_delete`` and ``_check_credentials``; the
+    public methods guarantee that nothing but :class:`PublishError` leaves the adapter."""
+
     kind: ClassVar[str]
     label: ClassVar[str]
     limits: ClassVar[NetworkLimits]
     # True where the network drops a repeated request with the same idempotency key, so a delivery
     # whose outcome is unknown may be sent again safely.
     deduplicates: ClassVar[bool] = False
-    # Credential fields the admin form asks for (name -> label); validated by ``validate_credentials``.
+    # Credential fields the admin form asks for (name -> label); validated by ``validate_config``.
     credential_fields: ClassVar[dict[str, str]] = {}
+    # What ``Channel.account`` means for this network ("" = not used) and whether it is required.
+    account_help: ClassVar[str] = ""
+    account_required: ClassVar[bool] = False
+    # The API's address when ``Channel.base_url`` is empty ("" = the channel must name one).
+    default_base_url: ClassVar[str] = ""
 
     def __init__(self, config: ChannelConfig):
         self.config = config
+
+    def __repr__(self):
+        return f"<{type(self).__name__} channel={self.config.channel_id}>"
+
+    # --- limits and validation (class level: used without credentials) ---------------------------
 
     @classmethod
     def count_length(cls, text: str) -> int:
@@ -128,16 +173,116 @@ class NetworkAdapter:
     @classmethod
     def validate_credentials(cls, credentials: dict) -> list[str]:
         """Return German error messages for malformed credentials (empty list = fine)."""
-        return [
-            f"„{label}“ fehlt." for name, label in cls.credential_fields.items() if not credentials.get(name)
-        ]
+        errors = cls.validate_config(account="", base_url="", credentials=credentials, partial=True)
+        return [message for messages in errors.values() for message in messages]
+
+    @classmethod
+    def validate_config(
+        cls, *, account: str, base_url: str, credentials: dict, partial: bool = False
+    ) -> dict[str, list[str]]:
+        """German error messages by field name (``account``, ``base_url`` or a credential field).
+
+        ``partial`` skips the checks of account and base URL (for ``validate_credentials``).
+        """
+        errors: dict[str, list[str]] = {}
+
+        def add(name, message):
+            errors.setdefault(name, []).append(message)
+
+        for name, label in cls.credential_fields.items():
+            value = credentials.get(name) or ""
+            if not isinstance(value, str) or not value.strip():
+                add(name, f"„{label}“ fehlt.")
+            elif len(value) > MAX_SECRET_LENGTH:
+                add(name, f"„{label}“ ist zu lang.")
+            elif any(ch.isspace() for ch in value.strip()) or not value.strip().isprintable():
+                add(name, f"„{label}“ darf keine Leerzeichen oder Steuerzeichen enthalten.")
+        if partial:
+            return errors
+        if cls.account_required and not account.strip():
+            add("account", "Das Konto fehlt.")
+        if base_url:
+            parts = urlsplit(base_url)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                add("base_url", "Die API-Adresse muss mit https:// beginnen und einen Servernamen enthalten.")
+            elif parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+                add(
+                    "base_url",
+                    "Unverschlüsselte http-Adressen sind nur für 127.0.0.1 erlaubt; bitte https:// verwenden.",
+                )
+            elif parts.query or parts.fragment or parts.username or parts.password:
+                add("base_url", "Die API-Adresse darf keine Parameter, Anker oder Zugangsdaten enthalten.")
+        elif not cls.default_base_url:
+            add("base_url", "Dieses Netzwerk braucht die Adresse des Servers (z. B. https://social.example).")
+        errors_for_account = cls.validate_account(account.strip()) if account.strip() else []
+        for message in errors_for_account:
+            add("account", message)
+        return errors
+
+    @classmethod
+    def validate_account(cls, account: str) -> list[str]:
+        return []
+
+    # --- composing -------------------------------------------------------------------------------
+
+    @staticmethod
+    def compose_text(content: PostContent) -> str:
+        """The text as sent: the link is appended on its own line unless the text already contains it.
+
+        Length checks should count this (networks that send the link separately override it)."""
+        text = content.text.strip()
+        if content.link and content.link not in text:
+            return f"{text}\n\n{content.link}" if text else content.link
+        return text
+
+    @property
+    def base_url(self) -> str:
+        return (self.config.base_url or self.default_base_url).rstrip("/")
+
+    def secrets(self) -> list[str]:
+        """Every value that must never appear in a message (scrubbed from network answers)."""
+        values = [v for v in self.config.credentials.values() if isinstance(v, str)]
+        if self.config.session:
+            values.append(self.config.session)
+        return values
+
+    # --- the interface -----------------------------------------------------------------------------
 
     def publish(self, content: PostContent) -> PublishedRef:
-        raise NotImplementedError
+        """Publish ``content``; raises only PublishError."""
+        return self._guard("publish", lambda: self._publish(content), ErrorKind.UNCERTAIN)
 
     def delete(self, external_id: str) -> None:
-        raise NotImplementedError
+        """Delete a published post; raises only PublishError."""
+        return self._guard("delete", lambda: self._delete(external_id), ErrorKind.RETRYABLE)
 
     def check_credentials(self) -> str:
         """Ask the network who we are; return its answer (account name) or raise PublishError."""
+        return self._guard("check_credentials", self._check_credentials, ErrorKind.PERMANENT)
+
+    def _guard(self, operation: str, call, unknown_kind: ErrorKind):
+        try:
+            return call()
+        except PublishError:
+            raise
+        except Exception as exc:  # a library failed in a way the adapter did not map
+            # Only the type goes to the log and the message: library messages may quote a token.
+            logger.warning(
+                "%s adapter (channel %s): %s failed with unmapped %s",
+                self.kind,
+                self.config.channel_id,
+                operation,
+                type(exc).__name__,
+            )
+            raise PublishError(
+                f"{self.label}: unerwarteter Fehler ({type(exc).__name__}).", kind=unknown_kind
+            ) from None
+
+    def _publish(self, content: PostContent) -> PublishedRef:
+        raise NotImplementedError
+
+    def _delete(self, external_id: str) -> None:
+        raise NotImplementedError
+
+    def _check_credentials(self) -> str:
         raise NotImplementedError

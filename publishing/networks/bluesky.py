@@ -1,10 +1,45 @@
-"""Bluesky adapter. (Skeleton: limits and length counting; publishing is completed in publishing part 1.)"""
+"""Bluesky through ``atproto`` (httpx underneath).
+
+- Log in once with handle + app password and keep the session: atproto's ``export_session_string``
+  is handed to ``ChannelConfig.on_session_change`` whenever the client creates or refreshes a
+  session, and the caller stores it encrypted (``Channel.session_encrypted``). The next adapter
+  imports it instead of calling ``createSession`` (limited to 30 per 5 minutes, 300 per day). A stored
+  session that the server no longer accepts (expired/revoked) is replaced by one fresh login, and the
+  request is repeated once – a refused request created nothing.
+- A stored session made for another server (the channel's base URL changed) is not used.
+- Links and hashtags become facets (UTF-8 byte offsets) with atproto's offline facet detection;
+  mentions are left as text (resolving handles would cost a request per mention).
+- ``createRecord`` has no idempotency key: a read timeout or a 5xx (but 503) after it is uncertain;
+  the blob upload before it creates nothing visible and is retryable.
+"""
 
 from __future__ import annotations
 
+import re
+
+import httpx
+from atproto import Client, models
+from atproto_client import exceptions as at_exceptions
+from atproto_client.client.session import Session, SessionEvent
+from atproto_client.models.common import XrpcError
+from atproto_client.request import Request
+from atproto_client.utils.facet_detection import detect_facets
+from atproto_core.exceptions import AtProtocolError
+
 from . import textlength
-from .base import NetworkAdapter, NetworkLimits
+from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
+from .http import scrub, seconds_until, status_error, transport_error
 from .registry import register
+
+NETWORK = "Bluesky"
+AUTH_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
+_HANDLE = re.compile(
+    r"^(did:[a-z]+:[A-Za-z0-9._:%-]+|@?([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,})$"
+)
+
+
+class _SessionRejected(Exception):
+    """The stored session was refused: log in again (internal)."""
 
 
 @register
@@ -14,7 +49,193 @@ class BlueskyAdapter(NetworkAdapter):
     limits = NetworkLimits(
         max_length=300, alt_text_max=2000, requires_media=False, posts_per_window=(1500, 3600)
     )
+    credential_fields = {"app_password": "App-Passwort"}
+    account_help = "Der Handle, mit dem sich der Kanal anmeldet, z. B. landkreis.bsky.social."
+    account_required = True
+    default_base_url = "https://bsky.social"
 
     @classmethod
     def count_length(cls, text: str) -> int:
         return textlength.graphemes(text)
+
+    @classmethod
+    def validate_account(cls, account: str) -> list[str]:
+        if not _HANDLE.match(account):
+            return ["Ein Bluesky-Handle sieht so aus: name.bsky.social (oder eine eigene Domain)."]
+        return []
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.client: Client | None = None
+        self.session_renewed = False
+
+    @property
+    def handle(self) -> str:
+        return self.config.account.strip().lstrip("@")
+
+    # --- session -------------------------------------------------------------------------------------
+
+    def _new_client(self) -> Client:
+        request = Request(timeout=httpx.Timeout(self.config.timeout))
+        client = Client(base_url=self.base_url, request=request)
+
+        def remember(event, _session):
+            if event in (SessionEvent.CREATE, SessionEvent.REFRESH) and self.config.on_session_change:
+                self.config.session = client.export_session_string()
+                self.config.on_session_change(self.config.session)
+
+        client.on_session_change(remember)
+        return client
+
+    def _stored_session_usable(self) -> bool:
+        if not self.config.session:
+            return False
+        try:
+            stored = Session.decode(self.config.session)
+        except ValueError:
+            return False
+        endpoint = (stored.pds_endpoint or "").rstrip("/").removesuffix("/xrpc")
+        # A session made at another server (or for another account) is not used.
+        same_account = stored.handle == self.handle or stored.did == self.handle
+        return same_account and (not self.config.base_url or endpoint == self.base_url)
+
+    def _login(self, *, fresh: bool = False) -> Client:
+        if self.client is not None and not fresh:
+            return self.client
+        client = self._new_client()
+        try:
+            if not fresh and self._stored_session_usable():
+                client.login(session_string=self.config.session, fetch_bsky_profile=False)
+            else:
+                client.login(
+                    self.handle, self.config.credentials.get("app_password"), fetch_bsky_profile=False
+                )
+                self.session_renewed = True
+        except (AtProtocolError, ValueError) as exc:
+            raise self._map(exc, creates=False, during_login=True) from None
+        self.client = client
+        return client
+
+    def _with_session(self, operation, *, creates: bool):
+        """Run ``operation(client)``; if a stored session is refused, log in afresh once and repeat."""
+        client = self._login()
+        try:
+            return operation(client)
+        except AtProtocolError as exc:
+            if self._is_session_problem(exc) and not self.session_renewed:
+                client = self._login(fresh=True)
+                try:
+                    return operation(client)
+                except AtProtocolError as again:
+                    raise self._map(again, creates=creates) from None
+            raise self._map(exc, creates=creates) from None
+
+    # --- error mapping -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _xrpc(exc) -> tuple[int | None, str, str]:
+        response = getattr(exc, "response", None)
+        if response is None:
+            return None, "", ""
+        content = response.content
+        if isinstance(content, XrpcError):
+            return response.status_code, content.error or "", content.message or ""
+        return response.status_code, "", ""
+
+    def _is_session_problem(self, exc) -> bool:
+        status, error, _message = self._xrpc(exc)
+        return isinstance(exc, at_exceptions.LoginRequiredError) or status == 401 or error in AUTH_ERRORS
+
+    def _map(self, exc: Exception, *, creates: bool, during_login: bool = False) -> PublishError:
+        if isinstance(exc, at_exceptions.NetworkError) and getattr(exc, "response", None) is None:
+            cause = exc.__cause__ or exc.__context__
+            return transport_error(cause or httpx.ConnectError("?"), network=NETWORK, creates=creates)
+        status, error, message = self._xrpc(exc)
+        text = scrub(": ".join(part for part in (error, message) if part), self.secrets())
+        if isinstance(exc, at_exceptions.RateLimitExceededError):
+            retry_after = exc.retry_after
+            if retry_after is None:
+                retry_after = seconds_until(exc.reset_at)
+            return PublishError(
+                f"{NETWORK}: {text or 'Rate-Limit erreicht'}",
+                kind=ErrorKind.RETRYABLE,
+                retry_after=retry_after,
+                status_code=429,
+            )
+        if (
+            isinstance(exc, at_exceptions.LoginRequiredError)
+            or error in AUTH_ERRORS
+            or status == 401
+            or (during_login and status in (400, 401, 403))
+        ):
+            return PublishError(
+                f"{NETWORK}: Anmeldung abgelehnt ({text or status}).",
+                kind=ErrorKind.PERMANENT,
+                status_code=status,
+                credentials_problem=True,
+            )
+        if status is not None:
+            return status_error(status, text, network=NETWORK, creates=creates)
+        if isinstance(exc, ValueError):
+            return PublishError(f"{NETWORK}: {scrub(str(exc), self.secrets())}", kind=ErrorKind.PERMANENT)
+        # A malformed answer (ModelError …) after a creating request: we cannot tell what happened.
+        return PublishError(
+            f"{NETWORK}: unerwartete Antwort ({type(exc).__name__}).",
+            kind=ErrorKind.UNCERTAIN if creates else ErrorKind.RETRYABLE,
+        )
+
+    # --- the interface -----------------------------------------------------------------------------
+
+    def _publish(self, content: PostContent) -> PublishedRef:
+        text = self.compose_text(content)
+        facets = detect_facets(text) or None
+        langs = [content.language or "de"]
+        images = [item for item in content.media if item.kind == "image"][: self.limits.max_images]
+        if len(images) != len(content.media[: self.limits.max_images]):
+            raise PublishError(f"{NETWORK}: Videos werden noch nicht unterstützt.", kind=ErrorKind.PERMANENT)
+        blobs = []
+        for item in images:
+            with open(item.path, "rb") as handle:
+                blobs.append((handle.read(), item.alt_text or "", _aspect_ratio(item.path)))
+
+        def upload_and_post(client: Client):
+            repo = client._session.did
+            if not blobs:
+                return client.send_post(text, profile_identify=repo, langs=langs, facets=facets)
+            embedded = []
+            for data, alt, ratio in blobs:
+                try:
+                    blob = client.upload_blob(data).blob
+                except AtProtocolError as exc:
+                    raise self._map(exc, creates=False) from None
+                embedded.append(models.AppBskyEmbedImages.Image(alt=alt, image=blob, aspect_ratio=ratio))
+            return client.send_post(
+                text,
+                profile_identify=repo,
+                langs=langs,
+                facets=facets,
+                embed=models.AppBskyEmbedImages.Main(images=embedded),
+            )
+
+        created = self._with_session(upload_and_post, creates=True)
+        uri = str(created.uri)
+        rkey = uri.rsplit("/", 1)[-1]
+        return PublishedRef(external_id=uri, url=f"https://bsky.app/profile/{self.handle}/post/{rkey}")
+
+    def _delete(self, external_id: str) -> None:
+        self._with_session(lambda client: client.delete_post(external_id), creates=False)
+
+    def _check_credentials(self) -> str:
+        answer = self._with_session(lambda client: client.com.atproto.server.get_session(), creates=False)
+        return f"@{answer.handle}"
+
+
+def _aspect_ratio(path: str):
+    try:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            width, height = image.size
+        return models.AppBskyEmbedDefs.AspectRatio(width=width, height=height)
+    except Exception:  # not an image Pillow reads: Bluesky shows it without the hint
+        return None

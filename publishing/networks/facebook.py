@@ -1,10 +1,36 @@
-"""Facebook adapter. (Skeleton: limits and length counting; publishing is completed in publishing part 1.)"""
+"""Facebook pages through facebook-sdk's ``GraphAPI`` (feed posts and photos).
+
+facebook-sdk 3.1.0 refuses versions above 3.1 in its constructor; ``graph.version`` is set after
+construction to a current Graph API version, which ``request()`` honours. The SDK builds its URLs
+from the module global ``facebook.FACEBOOK_GRAPH_URL``; instead of changing that global (which would
+race between channels in one worker), the adapter hands ``GraphAPI`` its own session whose
+:class:`~publishing.networks.http.RoutingHTTPAdapter` sends the requests to ``Channel.base_url``.
+
+facebook-sdk raises ``GraphAPIError`` whenever the JSON body has ``error`` and does not look at the
+HTTP status, so the adapter reads the status from its routing adapter. Mapping: codes 4, 17, 32, 613,
+80001 (rate limits) → retryable, with the wait from ``X-Business-Use-Case-Usage`` where present;
+190 (token) and 102 (session) → permanent with ``credentials_problem``; 200–299 and 10 (permission) →
+permanent; ``is_transient``/codes 1, 2 (temporary) → retryable. A 5xx without such a body on the
+feed/photo POST is uncertain (no idempotency key at Facebook); on reads and deletes retryable.
+"""
 
 from __future__ import annotations
 
+import re
+
+import facebook
+import requests
+
 from . import textlength
-from .base import NetworkAdapter, NetworkLimits
+from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
+from .http import meta_retry_after, routed_session, scrub, status_error, transport_error
 from .registry import register
+
+GRAPH_VERSION = "v21.0"
+NETWORK = "Facebook"
+RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80004}
+TOKEN_CODES = {102, 190}
+TRANSIENT_CODES = {1, 2}
 
 
 @register
@@ -14,7 +40,136 @@ class FacebookAdapter(NetworkAdapter):
     limits = NetworkLimits(
         max_length=63206, alt_text_max=None, requires_media=False, posts_per_window=(200, 3600)
     )
+    credential_fields = {"page_access_token": "Seiten-Zugriffstoken (Page Access Token)"}
+    account_help = "Die numerische ID der Facebook-Seite."
+    account_required = True
+    default_base_url = facebook.FACEBOOK_GRAPH_URL.rstrip("/")
 
     @classmethod
     def count_length(cls, text: str) -> int:
         return textlength.codepoints(text)
+
+    @classmethod
+    def validate_account(cls, account: str) -> list[str]:
+        if not re.fullmatch(r"\d{5,25}", account):
+            return ["Die Seiten-ID besteht nur aus Ziffern (zu finden unter „Seite → Info“)."]
+        return []
+
+    @staticmethod
+    def compose_text(content: PostContent) -> str:
+        return content.text.strip()  # the link goes separately, as Facebook's link preview
+
+    def __init__(self, config):
+        super().__init__(config)
+        # facebook-sdk puts the token into the query string of GET and DELETE requests; the routing
+        # adapter moves it into the Authorization header (which the Graph API accepts): URLs end up
+        # in logs, headers do not.
+        self.session, self.transport = routed_session(
+            config.base_url, config.timeout, query_param_to_bearer="access_token"
+        )
+        self.graph = facebook.GraphAPI(
+            access_token=config.credentials.get("page_access_token"),
+            timeout=config.timeout,
+            session=self.session,
+        )
+        self.graph.version = GRAPH_VERSION  # after construction: the constructor stops at 3.1
+
+    @property
+    def page_id(self) -> str:
+        return self.config.account.strip()
+
+    # --- error mapping -----------------------------------------------------------------------------
+
+    def _retry_after(self) -> float | None:
+        return meta_retry_after(self.transport.last_headers)
+
+    def _map_graph_error(self, exc: facebook.GraphAPIError, *, creates: bool) -> PublishError:
+        status = self.transport.last_status
+        result = exc.result if isinstance(exc.result, dict) else {}
+        error = result.get("error") if isinstance(result.get("error"), dict) else {}
+        code = error.get("code", exc.code)
+        message = scrub(error.get("message") or str(exc.message), self.secrets())
+        if code in RATE_LIMIT_CODES or status == 429:
+            return PublishError(
+                f"{NETWORK}: {message}",
+                kind=ErrorKind.RETRYABLE,
+                retry_after=self._retry_after(),
+                status_code=status,
+            )
+        if code in TOKEN_CODES or status == 401:
+            return PublishError(
+                f"{NETWORK}: {message}",
+                kind=ErrorKind.PERMANENT,
+                status_code=status,
+                credentials_problem=True,
+            )
+        if error.get("is_transient") or code in TRANSIENT_CODES:
+            # Facebook says: temporary, try again – the request was not carried out.
+            return PublishError(f"{NETWORK}: {message}", kind=ErrorKind.RETRYABLE, status_code=status)
+        if not error and (status is None or status >= 500):
+            # No Graph error body (a proxy's HTML page, an empty answer): decide by the status.
+            return status_error(status or 502, message, network=NETWORK, creates=creates)
+        if status is not None and status >= 500:
+            return status_error(status, message, network=NETWORK, creates=creates)
+        return PublishError(f"{NETWORK}: {message}", kind=ErrorKind.PERMANENT, status_code=status)
+
+    def _call(self, function, *args, creates: bool, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except facebook.GraphAPIError as exc:
+            raise self._map_graph_error(exc, creates=creates) from None
+        except requests.RequestException as exc:
+            raise transport_error(exc, network=NETWORK, creates=creates) from None
+        except (KeyError, ValueError):
+            # facebook-sdk reads headers["content-type"] and the JSON body without checks.
+            status = self.transport.last_status
+            raise status_error(status or 502, "unlesbare Antwort", network=NETWORK, creates=creates) from None
+
+    # --- the interface -----------------------------------------------------------------------------
+
+    def _publish(self, content: PostContent) -> PublishedRef:
+        text = self.compose_text(content)
+        images = [item for item in content.media if item.kind == "image"]
+        if len(content.media) > 1 or (content.media and not images):
+            raise PublishError(
+                f"{NETWORK}: Bisher wird genau ein Bild pro Beitrag unterstützt.", kind=ErrorKind.PERMANENT
+            )
+        if images:
+            item = images[0]
+            message = f"{text}\n\n{content.link}" if content.link and content.link not in text else text
+            with open(item.path, "rb") as handle:
+                answer = self._call(
+                    self.graph.put_photo,
+                    handle,
+                    album_path=f"{self.page_id}/photos",
+                    message=message,
+                    alt_text_custom=item.alt_text or None,
+                    creates=True,
+                )
+            post_id = str(answer.get("post_id") or answer.get("id") or "")
+        else:
+            fields = {"message": text}
+            if content.link:
+                fields["link"] = content.link
+            answer = self._call(self.graph.put_object, self.page_id, "feed", creates=True, **fields)
+            post_id = str(answer.get("id") or "")
+        if not post_id:
+            raise PublishError(
+                f"{NETWORK}: Antwort ohne Beitrags-ID – ob der Beitrag angelegt wurde, ist unbekannt.",
+                kind=ErrorKind.UNCERTAIN,
+            )
+        return PublishedRef(external_id=post_id, url=_permalink(post_id))
+
+    def _delete(self, external_id: str) -> None:
+        self._call(self.graph.delete_object, external_id, creates=False)
+
+    def _check_credentials(self) -> str:
+        answer = self._call(self.graph.get_object, self.page_id or "me", fields="id,name", creates=False)
+        return str(answer.get("name") or answer.get("id") or "?")
+
+
+def _permalink(post_id: str) -> str:
+    page, _sep, post = post_id.partition("_")
+    if post:
+        return f"https://www.facebook.com/{page}/posts/{post}"
+    return f"https://www.facebook.com/{post_id}"

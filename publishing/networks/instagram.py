@@ -1,10 +1,36 @@
-"""Instagram adapter. (Skeleton: limits and length counting; publishing is completed in publishing part 1.)"""
+"""Instagram (professional account) through the Graph API with plain ``requests``.
+
+Flow: ``POST /{ig-user-id}/media`` (``image_url``, ``caption``, ``alt_text``) → container id → wait
+until the container's ``status_code`` is ``FINISHED`` → ``POST /{ig-user-id}/media_publish``
+(``creation_id``) → media id → ``GET /{media-id}?fields=permalink``. Meta fetches the image itself,
+so every image needs a public URL: ``MediaItem.public_url``, or ``settings.PUBLIC_MEDIA_URL`` +
+the file's path below ``MEDIA_ROOT`` (``LANDKREIS_PUBLIC_MEDIA_URL``).
+
+Errors: a 5xx while creating the container is retryable (an unpublished container is invisible and
+expires after 24 hours); a 5xx or timeout on ``media_publish`` is uncertain. Instagram has no
+text-only posts and its API cannot delete published media, so ``delete`` fails permanently with
+a note to delete in the app.
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import time
+from urllib.parse import quote
+
+import requests
+from django.conf import settings
+
 from . import textlength
-from .base import NetworkAdapter, NetworkLimits
+from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
+from .http import meta_retry_after, routed_session, scrub, status_error, transport_error
 from .registry import register
+
+GRAPH_VERSION = "v21.0"
+NETWORK = "Instagram"
+RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80002}
+TOKEN_CODES = {102, 190}
 
 
 @register
@@ -12,9 +38,163 @@ class InstagramAdapter(NetworkAdapter):
     kind = "instagram"
     label = "Instagram"
     limits = NetworkLimits(
-        max_length=2200, alt_text_max=1000, requires_media=True, posts_per_window=(50, 86400)
+        max_length=2200, alt_text_max=1000, requires_media=True, max_images=1, posts_per_window=(50, 86400)
     )
+    credential_fields = {"access_token": "Zugriffstoken (Access Token)"}
+    account_help = "Die numerische ID des Instagram-Business-Kontos (ig-user-id)."
+    account_required = True
+    default_base_url = "https://graph.facebook.com"
 
     @classmethod
     def count_length(cls, text: str) -> int:
         return textlength.codepoints(text)
+
+    @classmethod
+    def validate_account(cls, account: str) -> list[str]:
+        if not re.fullmatch(r"\d{5,25}", account):
+            return ["Die Instagram-Konto-ID besteht nur aus Ziffern."]
+        return []
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.session, self.transport = routed_session(config.base_url, config.timeout)
+
+    @property
+    def user_id(self) -> str:
+        return self.config.account.strip()
+
+    def _url(self, path: str) -> str:
+        return f"{self.default_base_url}/{GRAPH_VERSION}/{path.lstrip('/')}"
+
+    # --- requests and errors -----------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, creates: bool, params: dict | None = None) -> dict:
+        params = dict(params or {})
+        token = self.config.credentials.get("access_token") or ""
+        try:
+            # The token goes in the Authorization header, never into a URL that could be logged.
+            response = self.session.request(
+                method,
+                self._url(path),
+                data=params if method == "POST" else None,
+                params=params if method != "POST" else None,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        except requests.RequestException as exc:
+            raise transport_error(exc, network=NETWORK, creates=creates) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        error = body.get("error") if isinstance(body, dict) else None
+        if response.status_code < 400 and not error and isinstance(body, dict):
+            return body
+        raise self._map(response, error if isinstance(error, dict) else {}, creates=creates)
+
+    def _map(self, response, error: dict, *, creates: bool) -> PublishError:
+        status = response.status_code
+        code = error.get("code")
+        message = scrub(error.get("error_user_msg") or error.get("message") or "", self.secrets())
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        if code in RATE_LIMIT_CODES or status == 429:
+            return PublishError(
+                f"{NETWORK}: {message or 'Rate-Limit erreicht'}",
+                kind=ErrorKind.RETRYABLE,
+                retry_after=meta_retry_after(headers),
+                status_code=status,
+            )
+        if code in TOKEN_CODES or status == 401:
+            return PublishError(
+                f"{NETWORK}: {message or 'Zugang abgelehnt'}",
+                kind=ErrorKind.PERMANENT,
+                status_code=status,
+                credentials_problem=True,
+            )
+        if error.get("is_transient") or code in (1, 2):
+            return PublishError(f"{NETWORK}: {message}", kind=ErrorKind.RETRYABLE, status_code=status)
+        if status < 400:  # an error body with 200, or an answer that is no JSON object
+            status = 502
+        return status_error(status, message, network=NETWORK, creates=creates)
+
+    # --- the interface -----------------------------------------------------------------------------
+
+    def image_url(self, item) -> str:
+        if item.public_url:
+            return item.public_url
+        base = getattr(settings, "PUBLIC_MEDIA_URL", "")
+        root = os.path.realpath(str(settings.MEDIA_ROOT))
+        path = os.path.realpath(item.path)
+        if base and path.startswith(root + os.sep):
+            return base.rstrip("/") + "/" + quote(os.path.relpath(path, root).replace(os.sep, "/"))
+        raise PublishError(
+            f"{NETWORK}: Für Instagram braucht das Bild eine öffentliche Adresse "
+            "(Einstellung LANDKREIS_PUBLIC_MEDIA_URL).",
+            kind=ErrorKind.PERMANENT,
+        )
+
+    def _publish(self, content: PostContent) -> PublishedRef:
+        images = [item for item in content.media if item.kind == "image"]
+        if not images:
+            raise PublishError(f"{NETWORK}: Ein Beitrag braucht ein Bild.", kind=ErrorKind.PERMANENT)
+        if len(content.media) > 1:
+            raise PublishError(
+                f"{NETWORK}: Bisher wird genau ein Bild pro Beitrag unterstützt.", kind=ErrorKind.PERMANENT
+            )
+        item = images[0]
+        fields = {"image_url": self.image_url(item), "caption": self.compose_text(content)}
+        if item.alt_text:
+            fields["alt_text"] = item.alt_text
+        container = self._request("POST", f"{self.user_id}/media", params=fields, creates=False)
+        creation_id = str(container.get("id") or "")
+        if not creation_id:
+            raise PublishError(f"{NETWORK}: Antwort ohne Container-ID.", kind=ErrorKind.RETRYABLE)
+        self._wait_until_finished(creation_id)
+        published = self._request(
+            "POST", f"{self.user_id}/media_publish", params={"creation_id": creation_id}, creates=True
+        )
+        media_id = str(published.get("id") or "")
+        if not media_id:
+            raise PublishError(
+                f"{NETWORK}: Antwort ohne Beitrags-ID – ob der Beitrag erschienen ist, ist unbekannt.",
+                kind=ErrorKind.UNCERTAIN,
+            )
+        return PublishedRef(external_id=media_id, url=self._permalink(media_id))
+
+    def _wait_until_finished(self, creation_id: str) -> None:
+        deadline = time.monotonic() + self.config.timeout
+        while True:
+            state = self._request("GET", creation_id, params={"fields": "status_code"}, creates=False)
+            status = state.get("status_code", "FINISHED")
+            if status in ("FINISHED", "PUBLISHED"):
+                return
+            if status in ("ERROR", "EXPIRED"):
+                raise PublishError(
+                    f"{NETWORK}: Das Bild wurde nicht angenommen (Container {status}).",
+                    kind=ErrorKind.PERMANENT,
+                )
+            if time.monotonic() > deadline:
+                raise PublishError(
+                    f"{NETWORK}: Das Bild wird noch verarbeitet; später erneut versuchen.",
+                    kind=ErrorKind.RETRYABLE,
+                )
+            time.sleep(1.0)
+
+    def _permalink(self, media_id: str) -> str:
+        # The post exists now; a failing permalink lookup must not turn success into an error.
+        try:
+            return str(
+                self._request("GET", media_id, params={"fields": "permalink"}, creates=False).get("permalink")
+                or ""
+            )
+        except PublishError:
+            return ""
+
+    def _delete(self, external_id: str) -> None:
+        raise PublishError(
+            f"{NETWORK}: Die API kann veröffentlichte Beiträge nicht löschen; bitte in der Instagram-App löschen.",
+            kind=ErrorKind.PERMANENT,
+        )
+
+    def _check_credentials(self) -> str:
+        answer = self._request("GET", self.user_id or "me", params={"fields": "id,username"}, creates=False)
+        return f"@{answer['username']}" if answer.get("username") else str(answer.get("id") or "?")

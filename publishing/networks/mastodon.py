@@ -1,10 +1,42 @@
-"""Mastodon adapter. (Skeleton: limits and length counting; publishing is completed in publishing part 1.)"""
+"""Mastodon through Mastodon.py, on the channel's own instance (``Channel.base_url``).
+
+- ``mastodon_version`` and ``version_check_mode="created"`` are set so that ``media_post`` does not
+  probe ``/api/v1/instance/`` (against a server that does not answer it, Mastodon.py recurses until
+  ``RecursionError``); ``ratelimit_method="throw"`` so that nothing sleeps inside a worker.
+- ``status_post(..., idempotency_key=content.idempotency_key)``: Mastodon keeps the key for about an
+  hour and answers a repeated request with the status it already created. Therefore, *with* a key,
+  a read timeout or a 5xx on the status POST is **retryable** (sending again cannot double-post);
+  without a key it is uncertain like everywhere else.
+- Images and videos go to ``POST /api/v2/media`` with their description (alt text). A 202 means the
+  server is still processing; the adapter polls ``GET /api/v1/media/:id`` until it has a URL (for at
+  most the channel timeout) before posting.
+"""
 
 from __future__ import annotations
 
+import re
+import time
+
+import requests
+from mastodon import Mastodon
+from mastodon.errors import (
+    MastodonAPIError,
+    MastodonError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
 from . import textlength
-from .base import NetworkAdapter, NetworkLimits
+from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
+from .http import scrub, seconds_until, status_error, transport_error
 from .registry import register
+
+NETWORK = "Mastodon"
+MASTODON_VERSION = "4.5.0"
+_ACCOUNT = re.compile(r"^@?[A-Za-z0-9_]+(@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})?$")
 
 
 @register
@@ -14,7 +46,123 @@ class MastodonAdapter(NetworkAdapter):
     limits = NetworkLimits(
         max_length=500, alt_text_max=1500, requires_media=False, posts_per_window=(300, 300)
     )
+    deduplicates = True  # Idempotency-Key
+    credential_fields = {"access_token": "Zugriffstoken (Access Token)"}
+    account_help = "Das Konto, z. B. @landkreis@social.example."
+    default_base_url = ""  # every instance has its own address: the channel must name it
 
     @classmethod
     def count_length(cls, text: str) -> int:
         return textlength.mastodon(text)
+
+    @classmethod
+    def validate_account(cls, account: str) -> list[str]:
+        if not _ACCOUNT.match(account):
+            return ["Ein Mastodon-Konto sieht so aus: @name@server.example."]
+        return []
+
+    def __init__(self, config):
+        super().__init__(config)
+        self.session = requests.Session()
+        self.api = Mastodon(
+            access_token=config.credentials.get("access_token"),
+            api_base_url=self.base_url,
+            ratelimit_method="throw",
+            request_timeout=config.timeout,
+            mastodon_version=MASTODON_VERSION,
+            version_check_mode="created",
+            session=self.session,
+        )
+
+    # --- error mapping -----------------------------------------------------------------------------
+
+    def _message(self, exc: MastodonError) -> str:
+        args = exc.args
+        if isinstance(exc, MastodonAPIError) and len(args) >= 4:
+            return scrub(str(args[3] or args[2] or ""), self.secrets())
+        return ""
+
+    def _map(self, exc: MastodonError, *, creates: bool) -> PublishError:
+        if isinstance(exc, MastodonRatelimitError):
+            return PublishError(
+                f"{NETWORK}: Rate-Limit erreicht.",
+                kind=ErrorKind.RETRYABLE,
+                retry_after=seconds_until(self.api.ratelimit_reset),
+                status_code=429,
+            )
+        if isinstance(exc, MastodonNetworkError):
+            # Mastodon.py wraps the requests exception; its context tells connect from read.
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, requests.RequestException):
+                return transport_error(cause, network=NETWORK, creates=creates)
+            return transport_error(requests.ConnectionError(), network=NETWORK, creates=creates)
+        if isinstance(exc, MastodonAPIError):
+            status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+            if isinstance(exc, MastodonUnauthorizedError):
+                status = 401
+            elif isinstance(exc, MastodonNotFoundError):
+                status = 404
+            elif isinstance(exc, MastodonServerError) and status is None:
+                status = 500
+            return status_error(status, self._message(exc), network=NETWORK, creates=creates)
+        return PublishError(f"{NETWORK}: {type(exc).__name__}", kind=ErrorKind.PERMANENT)
+
+    def _call(self, function, *args, creates: bool, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except MastodonError as exc:
+            raise self._map(exc, creates=creates) from None
+
+    # --- the interface -----------------------------------------------------------------------------
+
+    def _upload(self, item) -> str:
+        attachment = self._call(
+            self.api.media_post,
+            item.path,
+            mime_type=item.mime_type,
+            description=item.alt_text or None,
+            creates=False,
+        )
+        deadline = time.monotonic() + self.config.timeout
+        while not attachment.get("url"):
+            if time.monotonic() > deadline:
+                raise PublishError(
+                    f"{NETWORK}: Der Server verarbeitet das Medium noch; später erneut versuchen.",
+                    kind=ErrorKind.RETRYABLE,
+                )
+            time.sleep(1.0)
+            attachment = self._call(self.api.media, attachment["id"], creates=False)
+        return str(attachment["id"])
+
+    def _publish(self, content: PostContent) -> PublishedRef:
+        media_ids = [self._upload(item) for item in content.media[: self.limits.max_images]]
+        key = content.idempotency_key or None
+        try:
+            status = self.api.status_post(
+                self.compose_text(content),
+                media_ids=media_ids or None,
+                visibility="public",
+                language=content.language or "de",
+                idempotency_key=key,
+            )
+        except MastodonError as exc:
+            error = self._map(exc, creates=True)
+            if key and error.uncertain:
+                # The server keeps the key: sending the same request again returns the same status.
+                error = PublishError(
+                    error.message.replace(" – ob der Beitrag angelegt wurde, ist unbekannt.", "")
+                    + " (Wiederholung sicher: Idempotency-Key)",
+                    kind=ErrorKind.RETRYABLE,
+                    status_code=error.status_code,
+                )
+            raise error from None
+        return PublishedRef(
+            external_id=str(status["id"]), url=str(status.get("url") or status.get("uri") or "")
+        )
+
+    def _delete(self, external_id: str) -> None:
+        self._call(self.api.status_delete, external_id, creates=False)
+
+    def _check_credentials(self) -> str:
+        account = self._call(self.api.account_verify_credentials, creates=False)
+        return f"@{account.get('acct') or account.get('username')}"

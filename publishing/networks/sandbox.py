@@ -1,11 +1,17 @@
-"""Sandbox (lokaler Testkanal) adapter. (Skeleton: limits and length counting; publishing is completed in publishing part 1.)"""
+"""Sandbox: "publishes" into the local feed page ``/publishing/sandbox/`` (the embedded default and
+the demo use it). Posts are rows of :class:`publishing.models.SandboxPost`; like Mastodon, the sandbox
+honours the idempotency key (a repeated key returns the post it already made)."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import textlength
-from .base import NetworkAdapter, NetworkLimits
+from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
 from .registry import register
 
 
@@ -14,7 +20,70 @@ class SandboxAdapter(NetworkAdapter):
     kind = "sandbox"
     label = _("Sandbox (local test channel)")
     limits = NetworkLimits(max_length=5000, alt_text_max=2000, requires_media=False, posts_per_window=None)
+    deduplicates = True
+    default_base_url = "local"  # no server: nothing to configure
 
     @classmethod
     def count_length(cls, text: str) -> int:
         return textlength.codepoints(text)
+
+    @classmethod
+    def validate_config(cls, *, account, base_url, credentials, partial=False):
+        if base_url and not partial:
+            return {"base_url": ["Der Sandbox-Kanal hat keine API-Adresse; bitte leer lassen."]}
+        return {}
+
+    @staticmethod
+    def post_url(pk: int) -> str:
+        return settings.SITE_URL + reverse("publishing:sandbox_post", args=[pk])
+
+    def _channel_id(self) -> int:
+        if not self.config.channel_id:
+            raise PublishError("Sandbox: kein Kanal angegeben.", kind=ErrorKind.PERMANENT)
+        return self.config.channel_id
+
+    def _publish(self, content: PostContent) -> PublishedRef:
+        from publishing.models import SandboxPost
+
+        channel_id = self._channel_id()
+        fields = {
+            "text": self.compose_text(content),
+            "link": content.link,
+            "language": content.language or "de",
+            "media": [
+                {"path": item.path, "alt_text": item.alt_text, "kind": item.kind, "mime_type": item.mime_type}
+                for item in content.media
+            ],
+        }
+        try:
+            with transaction.atomic():
+                if content.idempotency_key:
+                    post, _created = SandboxPost.objects.get_or_create(
+                        channel_id=channel_id, idempotency_key=content.idempotency_key[:100], defaults=fields
+                    )
+                else:
+                    post = SandboxPost.objects.create(channel_id=channel_id, **fields)
+        except IntegrityError:  # two workers with the same key at once: the other one won
+            post = SandboxPost.objects.get(
+                channel_id=channel_id, idempotency_key=content.idempotency_key[:100]
+            )
+        except DatabaseError:
+            raise PublishError("Sandbox: Datenbank nicht erreichbar.", kind=ErrorKind.RETRYABLE) from None
+        return PublishedRef(external_id=str(post.pk), url=self.post_url(post.pk))
+
+    def _delete(self, external_id: str) -> None:
+        from publishing.models import SandboxPost
+
+        updated = SandboxPost.objects.filter(
+            channel_id=self._channel_id(), pk=int(external_id), deleted_at__isnull=True
+        ).update(deleted_at=timezone.now())
+        if not updated and not SandboxPost.objects.filter(pk=int(external_id)).exists():
+            raise PublishError("Sandbox: Beitrag nicht gefunden.", kind=ErrorKind.PERMANENT, status_code=404)
+
+    def _check_credentials(self) -> str:
+        from publishing.models import Channel
+
+        channel = Channel.objects.filter(pk=self._channel_id()).first()
+        if channel is None:
+            raise PublishError("Sandbox: Kanal nicht gefunden.", kind=ErrorKind.PERMANENT)
+        return str(channel.name)

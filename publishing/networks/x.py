@@ -1,10 +1,32 @@
-"""X (Twitter) adapter. (Skeleton: limits and length counting; publishing is completed in publishing part 1.)"""
+"""X (Twitter): posts through tweepy's ``Client.create_tweet`` (API v2, OAuth 1.0a user context).
+
+tweepy has no v2 media upload (and X retired the v1.1 one), so images go to ``POST /2/media/upload``
+(multipart) with the same OAuth 1.0a credentials through requests-oauthlib, and their alt text to
+``POST /2/media/metadata``. tweepy's ``Client`` and the upload share one ``requests.Session`` with a
+:class:`~publishing.networks.http.RoutingHTTPAdapter`, which adds the timeout tweepy lacks and sends
+everything to ``Channel.base_url`` when one is set (local fake servers in tests).
+
+5xx on ``POST /2/tweets``: X has no idempotency key. 503 means X did not take the request
+(retryable); 500/502/504 may hide a created post (uncertain, a person checks). A repeated identical
+text is refused by X with 403 "duplicate content", which makes an accidental second send visible
+instead of silent.
+"""
 
 from __future__ import annotations
 
+import re
+
+import tweepy
+from requests_oauthlib import OAuth1
+
 from . import textlength
-from .base import NetworkAdapter, NetworkLimits
+from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
+from .http import retry_after_header, routed_session, scrub, seconds_until, status_error, transport_error
 from .registry import register
+
+API_HOST = "https://api.x.com"
+NETWORK = "X"
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,15}$")
 
 
 @register
@@ -14,7 +36,165 @@ class XAdapter(NetworkAdapter):
     limits = NetworkLimits(
         max_length=280, alt_text_max=1000, requires_media=False, posts_per_window=(100, 86400)
     )
+    credential_fields = {
+        "consumer_key": "API Key (Consumer Key)",
+        "consumer_secret": "API Key Secret (Consumer Secret)",
+        "access_token": "Access Token",
+        "access_token_secret": "Access Token Secret",
+    }
+    account_help = "Der Name des Kontos ohne @, z. B. LandkreisROW (für die Links zu den Beiträgen)."
+    default_base_url = API_HOST
 
     @classmethod
     def count_length(cls, text: str) -> int:
         return textlength.x_weighted(text)
+
+    @classmethod
+    def validate_account(cls, account: str) -> list[str]:
+        if not _HANDLE.match(account):
+            return ["Ein X-Kontoname hat 1–15 Buchstaben, Ziffern oder Unterstriche."]
+        return []
+
+    def __init__(self, config):
+        super().__init__(config)
+        # config.base_url empty → the routing adapter leaves tweepy's and our hosts alone.
+        self.session, self.transport = routed_session(config.base_url, config.timeout)
+        creds = config.credentials
+        self.client = tweepy.Client(
+            consumer_key=creds.get("consumer_key"),
+            consumer_secret=creds.get("consumer_secret"),
+            access_token=creds.get("access_token"),
+            access_token_secret=creds.get("access_token_secret"),
+            wait_on_rate_limit=False,  # never sleep inside a worker; the task reschedules
+        )
+        self.client.session = self.session
+
+    # --- error mapping -----------------------------------------------------------------------------
+
+    def _map(self, exc: Exception, *, creates: bool) -> PublishError:
+        if isinstance(exc, tweepy.HTTPException):
+            response = exc.response
+            status = getattr(response, "status_code", None)
+            messages = [str(m) for m in (exc.api_messages or [])] or [str(getattr(response, "reason", ""))]
+            message = scrub("; ".join(m for m in messages if m), self.secrets())
+            retry_after = None
+            if isinstance(exc, tweepy.TooManyRequests):
+                retry_after = seconds_until(getattr(exc, "reset_time", None)) or retry_after_header(
+                    {k.lower(): v for k, v in response.headers.items()}
+                )
+            return status_error(status, message, network=NETWORK, creates=creates, retry_after=retry_after)
+        return transport_error(exc, network=NETWORK, creates=creates)
+
+    def _call(self, function, *args, creates: bool, **kwargs):
+        import requests
+
+        try:
+            return function(*args, **kwargs)
+        except (tweepy.HTTPException, requests.RequestException) as exc:
+            raise self._map(exc, creates=creates) from None
+        except tweepy.TweepyException as exc:
+            raise PublishError(
+                f"{NETWORK}: {scrub(str(exc), self.secrets())}", kind=ErrorKind.PERMANENT
+            ) from None
+
+    def _oauth(self) -> OAuth1:
+        creds = self.config.credentials
+        return OAuth1(
+            creds.get("consumer_key"),
+            creds.get("consumer_secret"),
+            creds.get("access_token"),
+            creds.get("access_token_secret"),
+        )
+
+    def _post_raw(self, path: str, *, creates: bool = False, **kwargs) -> dict:
+        """A request tweepy does not offer (media upload), with tweepy's own error types."""
+
+        def send():
+            response = self.session.post(API_HOST + path, auth=self._oauth(), **kwargs)
+            if response.status_code == 429:
+                raise tweepy.TooManyRequests(
+                    response, reset_time=_int_or_none(response.headers.get("x-rate-limit-reset"))
+                )
+            if response.status_code >= 400:
+                raise _tweepy_error_for(response)
+            return response.json()
+
+        try:
+            return self._call(send, creates=creates)
+        except ValueError:
+            raise PublishError(
+                f"{NETWORK}: unlesbare Antwort beim Hochladen.", kind=ErrorKind.RETRYABLE
+            ) from None
+
+    # --- the interface -----------------------------------------------------------------------------
+
+    def _upload_image(self, item) -> str:
+        if item.kind != "image":
+            raise PublishError(
+                f"{NETWORK}: Videos werden noch nicht unterstützt (nur Bilder).", kind=ErrorKind.PERMANENT
+            )
+        with open(item.path, "rb") as handle:
+            answer = self._post_raw(
+                "/2/media/upload",
+                files={"media": (item.path.rsplit("/", 1)[-1], handle, item.mime_type)},
+                data={"media_category": "tweet_image", "media_type": item.mime_type},
+            )
+        media_id = str((answer.get("data") or {}).get("id") or "")
+        if not media_id:
+            raise PublishError(
+                f"{NETWORK}: Das Hochladen lieferte keine Medien-ID.", kind=ErrorKind.RETRYABLE
+            )
+        if item.alt_text:
+            self._post_raw(
+                "/2/media/metadata",
+                json={"id": media_id, "metadata": {"alt_text": {"text": item.alt_text[:1000]}}},
+            )
+        return media_id
+
+    def _publish(self, content: PostContent) -> PublishedRef:
+        media_ids = [self._upload_image(item) for item in content.media[: self.limits.max_images]]
+        response = self._call(
+            self.client.create_tweet,
+            text=self.compose_text(content),
+            media_ids=media_ids or None,
+            user_auth=True,
+            creates=True,
+        )
+        data = response.data or {}
+        tweet_id = str(data.get("id") or "")
+        if not tweet_id:
+            raise PublishError(
+                f"{NETWORK}: Antwort ohne Beitrags-ID – ob der Beitrag angelegt wurde, ist unbekannt.",
+                kind=ErrorKind.UNCERTAIN,
+            )
+        handle = self.config.account.lstrip("@") or "i/web"
+        return PublishedRef(external_id=tweet_id, url=f"https://x.com/{handle}/status/{tweet_id}")
+
+    def _delete(self, external_id: str) -> None:
+        self._call(self.client.delete_tweet, external_id, user_auth=True, creates=False)
+
+    def _check_credentials(self) -> str:
+        response = self._call(self.client.get_me, user_auth=True, creates=False)
+        data = response.data
+        username = getattr(data, "username", None) or (data or {}).get("username", "")
+        return f"@{username}" if username else "?"
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _tweepy_error_for(response):
+    status = response.status_code
+    cls = {
+        400: tweepy.BadRequest,
+        401: tweepy.Unauthorized,
+        403: tweepy.Forbidden,
+        404: tweepy.NotFound,
+    }.get(status)
+    if cls is None:
+        cls = tweepy.TwitterServerError if status >= 500 else tweepy.HTTPException
+    return cls(response)

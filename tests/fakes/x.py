@@ -14,6 +14,9 @@ class FakeX(FakeServer):
 
     def __init__(self, port: int = 0, username: str = "LandkreisTest"):
         self.username = username
+        # The OAuth 1.0a keys the fake accepts (it checks they are named, not the signature).
+        self.consumer_key = "fake-consumer-key"
+        self.access_token = "fake-access-token"
         self.media: dict[str, dict] = {}
         self.deleted: list[str] = []
         super().__init__(port)
@@ -25,9 +28,9 @@ class FakeX(FakeServer):
             "account": self.username,
             "base_url": self.base_url,
             "credentials": {
-                "consumer_key": "fake-consumer-key",
+                "consumer_key": self.consumer_key,
                 "consumer_secret": "fake-consumer-secret",
-                "access_token": "fake-access-token",
+                "access_token": self.access_token,
                 "access_token_secret": "fake-access-token-secret",
             },
         }
@@ -56,7 +59,12 @@ class FakeX(FakeServer):
 
     def _authorised(self, request: RecordedRequest) -> bool:
         auth = request.header("authorization")
-        return auth.startswith("OAuth ") and "oauth_signature=" in auth and "oauth_token=" in auth
+        return (
+            auth.startswith("OAuth ")
+            and "oauth_signature=" in auth
+            and f'oauth_consumer_key="{self.consumer_key}"' in auth
+            and f'oauth_token="{self.access_token}"' in auth
+        )
 
     def create_tweet(self, request):
         if not self._authorised(request):
