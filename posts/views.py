@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -273,7 +273,7 @@ def post_create(request):
             status=422 if form.errors else 200,
         )
     form = PostForm(department=department)
-    live = _live_from_data({}, department=department, post=None, channel_list=form.channel_list)
+    live = _live_from_data(QueryDict(), department=department, post=None, channel_list=form.channel_list)
     return _editor(
         request,
         form=form,
@@ -365,7 +365,7 @@ def post_check(request, pk=None):
         post = None
         department = (
             selectors.drafting_departments(request.user)
-            .filter(pk=request.POST.get("department") or 0)
+            .filter(pk=_int_param(request.POST.get("department")))
             .first()
         )
         if department is None:
@@ -534,6 +534,10 @@ def media_public(request, token):
 # --- calendar ------------------------------------------------------------------------------------------
 
 
+def _int_param(value) -> int:
+    return int(value) if isinstance(value, str) and value.isdigit() else 0
+
+
 def _parse_day(value: str | None) -> date:
     try:
         return date.fromisoformat(value) if value else timezone.localdate()
@@ -549,11 +553,11 @@ def calendar_view(request):
     day = _parse_day(request.GET.get("date"))
     departments = departments_for_user(user, "view").order_by("name")
     queryset = selectors.list_posts(selectors.visible_posts(user))
-    department = departments.filter(pk=request.GET.get("department") or 0).first()
+    department = departments.filter(pk=_int_param(request.GET.get("department"))).first()
     if department:
         queryset = queryset.filter(department=department)
     channels = Channel.objects.order_by("name")
-    channel = channels.filter(pk=request.GET.get("channel") or 0).first()
+    channel = channels.filter(pk=_int_param(request.GET.get("channel"))).first()
     if channel:
         queryset = queryset.filter(channels=channel)
     filters = {

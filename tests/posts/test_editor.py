@@ -19,12 +19,12 @@ from tests.posts.test_media_validation import gps_exif
 TEXT = "Ab Montag vergibt das Gesundheitsamt neue Impftermine im Kreishaus Rotenburg."
 
 
-def form_data(channels, **extra):
+def form_data(channel_map, **extra):
     data = {
         "title": "Impftermine",
         "text": TEXT,
         "link": "",
-        "channels": [channels["x"].pk, channels["mastodon"].pk],
+        "channels": [channel_map["x"].pk, channel_map["mastodon"].pk],
         "planned_at": "",
         "action": "save",
     }
@@ -188,7 +188,9 @@ def test_a_video_needs_captions(client, editor, channels):
     assert medium.kind == "video" and medium.captions.name.endswith(".vtt")
 
 
-def test_editing_media_details_and_removing_a_medium(client, editor, post_with_image):
+def test_editing_media_details_and_removing_a_medium(
+    client, editor, post_with_image, django_capture_on_commit_callbacks
+):
     client.force_login(editor)
     image, video = post_with_image.media.order_by("position")
     data = {
@@ -209,7 +211,8 @@ def test_editing_media_details_and_removing_a_medium(client, editor, post_with_i
         "media-1-DELETE": "on",
         "action": "save",
     }
-    response = client.post(reverse("posts:edit", args=[post_with_image.pk]), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("posts:edit", args=[post_with_image.pk]), data)
     assert response.status_code == 302
     image.refresh_from_db()
     assert image.alt_text == "Der Wartebereich mit zwölf blauen Stühlen" and image.shows_people
