@@ -54,7 +54,42 @@ class Finding:
     # Whether the offsets refer to the channel's text variant rather than the main text.
     in_variant: bool = False
     routes_to_press: bool = False
+    # Which of the post's media items the finding is about (0-based), for media rules.
+    media_index: int | None = None
+    # A plainer alternative to the marked words (plain-language lexicon), if the rule has one.
+    suggestion: str = ""
 
     def sort_key(self) -> tuple:
-        """Findings are listed by position (those without one last), then rule code, then channel."""
-        return (self.start is None, self.start or 0, self.rule, self.channel or "")
+        """Findings are listed by position (those without one last), then rule code, then channel.
+
+        The trailing fields only break ties, so that equal positions still sort the same way every time.
+        """
+        return (
+            self.start is None,
+            self.start or 0,
+            self.rule,
+            self.channel or "",
+            self.media_index if self.media_index is not None else -1,
+            self.end or 0,
+            self.message,
+        )
+
+    @property
+    def blocking(self) -> bool:
+        return self.severity == Severity.BLOCK
+
+    def as_dict(self) -> dict:
+        """The JSON shape the CLI and the live-check endpoint answer with."""
+        return {
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "channel": self.channel,
+            "message": self.message,
+            "message_en": self.message_en,
+            "start": self.start,
+            "end": self.end,
+            "in_variant": self.in_variant,
+            "routes_to_press": self.routes_to_press,
+            "media_index": self.media_index,
+            "suggestion": self.suggestion,
+        }
