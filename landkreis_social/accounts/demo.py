@@ -14,6 +14,7 @@ from . import policy, services
 # Base32, as authenticator apps take it ("manual entry"): 20 bytes, TOTP, SHA-1, 6 digits, 30 s.
 DEMO_TOTP_SECRET = "LANDKREISSOCIALDEMOZWEIFAKTOR234"  # noqa: S105 - published demo key, DEBUG only
 DEMO_TOTP_USERS = ("koordination", "presse", "admin")
+DEMO_TOTP_COMMAND = "DJANGO_DEBUG=true .venv/bin/python manage.py demo_totp koordination"
 
 
 def demo_key_hex() -> str:
@@ -29,5 +30,5 @@ def seed(*, actor, stdout=None) -> None:
         grouped = " ".join(DEMO_TOTP_SECRET[i : i + 4] for i in range(0, len(DEMO_TOTP_SECRET), 4))
         stdout.write(
             f"  second factor for {', '.join(DEMO_TOTP_USERS)}: authenticator key {grouped}\n"
-            "  (or the current code: python manage.py demo_totp koordination)"
+            f"  (or the current code: {DEMO_TOTP_COMMAND})"
         )

@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from . import policy, services
-from .demo import DEMO_TOTP_SECRET
+from .demo import DEMO_TOTP_COMMAND, DEMO_TOTP_SECRET
 from .forms import EnrolForm, VerifyForm
 
 
@@ -37,6 +37,7 @@ class LoginView(auth_views.LoginView):
         context["demo_second_factor"] = settings.DEBUG and settings.TWO_FACTOR_REQUIRED
         if context["demo_second_factor"]:
             context["demo_totp_secret"] = _grouped(DEMO_TOTP_SECRET)
+            context["demo_totp_command"] = DEMO_TOTP_COMMAND
         return context
 
 
