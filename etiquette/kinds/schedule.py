@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..types import Severity
@@ -59,12 +59,12 @@ class StaffedHoursKind(PostRuleKind):
         try:
             ZoneInfo(cleaned["timezone"])
         except (ZoneInfoNotFoundError, ValueError):
-            errors.append(_gettext("Parameter “timezone”: unknown time zone “%s”.") % cleaned["timezone"])
+            errors.append(gettext("Parameter “timezone”: unknown time zone “%s”.") % cleaned["timezone"])
         try:
             holidays.country_holidays(cleaned["holiday_country"], subdiv=cleaned["holiday_subdiv"] or None)
         except NotImplementedError:
             errors.append(
-                _gettext(
+                gettext(
                     "Parameters “holiday_country”/“holiday_subdiv”: the holidays library does not know %s."
                 )
                 % f"{cleaned['holiday_country']}-{cleaned['holiday_subdiv']}"
@@ -73,7 +73,7 @@ class StaffedHoursKind(PostRuleKind):
             TimeParam.to_time(cleaned["end"]) is not None
             and TimeParam.to_time(cleaned["end"]) <= TimeParam.to_time(cleaned["start"])
         ):
-            errors.append(_gettext("Parameters “start”/“end”: the end must be after the start."))
+            errors.append(gettext("Parameters “start”/“end”: the end must be after the start."))
         if errors:
             raise ValidationError(errors)
         return cleaned
