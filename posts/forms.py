@@ -155,7 +155,7 @@ class PostForm(forms.Form):
             adapter = registry.get(channel.kind)
             variant_field = f"variant_{channel.pk}"
             variant = (cleaned.get(variant_field) or "").strip()
-            length = adapter.count_length(variant or text)
+            length = selectors.sent_length(adapter, variant or text, cleaned.get("link") or "")
             if length > adapter.limits.max_length:
                 self.add_error(
                     variant_field if variant else "text",

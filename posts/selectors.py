@@ -25,6 +25,7 @@ from departments.selectors import departments_for_user
 from etiquette.types import MediaLike, PostLike
 from publishing.models import Channel
 from publishing.networks import registry
+from publishing.networks.base import PostContent
 from publishing.selectors import channels_for_department
 
 from .models import Media, Post, PostVariant
@@ -137,7 +138,12 @@ class ChannelReport:
         return min(100, round(100 * self.length / self.max_length)) if self.max_length else 0
 
 
-def channel_reports(channels, text: str, variants: dict[int, str]) -> list[ChannelReport]:
+def sent_length(adapter, text: str, link: str = "") -> int:
+    """The length of what the adapter sends (its ``compose_text``: text plus link), counted its way."""
+    return adapter.count_length(adapter.compose_text(PostContent(text=text, link=link)))
+
+
+def channel_reports(channels, text: str, variants: dict[int, str], link: str = "") -> list[ChannelReport]:
     """Per channel: the text it gets and its length counted by the network's adapter."""
     reports = []
     for channel in channels:
@@ -150,7 +156,7 @@ def channel_reports(channels, text: str, variants: dict[int, str]) -> list[Chann
                 label=adapter.label,
                 text=channel_text,
                 has_variant=bool(variant),
-                length=adapter.count_length(channel_text),
+                length=sent_length(adapter, channel_text, link),
                 max_length=adapter.limits.max_length,
                 requires_media=adapter.limits.requires_media,
             )

@@ -45,15 +45,9 @@ def _check(post_like) -> list[Finding]:
     return sorted(engine.check(post_like), key=Finding.sort_key)
 
 
-def _highlight(text: str, findings: list[Finding]):
-    from etiquette.highlight import highlight_text
-
-    return highlight_text(text, [f for f in findings if not f.in_variant])
-
-
 def live_context(*, department, text, link, channels, variants, media, planned_at, thumbnails=()) -> dict:
     """What the editor's live panel shows; the same for the first render and every htmx check."""
-    reports = selectors.channel_reports(channels, text, variants)
+    reports = selectors.channel_reports(channels, text, variants, link)
     post_like = selectors.build_post_like(
         text=text,
         link=link,
@@ -67,7 +61,7 @@ def live_context(*, department, text, link, channels, variants, media, planned_a
     return {
         "reports": reports,
         "findings": findings,
-        "highlighted": _highlight(text, findings),
+        "text": text,
         "blocking_count": sum(1 for f in findings if f.severity == Severity.BLOCK),
         "warning_count": sum(1 for f in findings if f.severity == Severity.WARN),
         "too_long": [r for r in reports if r.over],

@@ -235,8 +235,8 @@ def test_check_endpoint_counts_the_networks_way_and_renders_previews(client, edi
     )
     html = response.content.decode()
     assert response.status_code == 200
-    # X and Mastodon count a URL as 23 characters: 18 + 23 = 41 (the text has 103 code points).
-    assert len(text) == 103
+    # X and Mastodon count a URL as 23 characters: 18 + 23 = 41 (the text has 106 code points).
+    assert len(text) == 106
     assert html.count("41 von 280") == 1 and html.count("41 von 500") == 1
     assert 'class="preview preview--x' in html and 'class="preview preview--mastodon' in html
     assert "<html" not in html  # a fragment, not a page
