@@ -83,7 +83,11 @@ def test_querysets_refuse_bulk_update_and_delete(chain):
     ids=["update", "delete"],
 )
 def test_postgresql_refuses_raw_update_and_delete(chain, sql):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute(sql, [chain[0].pk])
     assert AuditEvent.objects.get(pk=chain[0].pk).comment == "c0"
     assert list(audit_verify_chain()) == []
@@ -114,7 +118,9 @@ def test_a_rewritten_trail_is_noticed_with_the_anchor(chain):
     for event in AuditEvent.objects.order_by("sequence"):
         event.previous_hash = previous
         digest = event_hash(event)
-        tamper(f"UPDATE {TABLE} SET previous_hash = %s, hash = %s WHERE id = %s", [previous, digest, event.pk])
+        tamper(
+            f"UPDATE {TABLE} SET previous_hash = %s, hash = %s WHERE id = %s", [previous, digest, event.pk]
+        )
         previous = digest
     AuditChainHead.objects.filter(id=1).update(last_hash=previous)
     assert list(audit_verify_chain()) == []

@@ -1,0 +1,137 @@
+"""Notifications: an in-app list and an e-mail per message, only to people who may see the post.
+
+:func:`notify` is called by the review services inside their transaction. It drops every recipient who
+may not see the post (Wagtail once mailed comment notifications to users without access to the page,
+GHSA-xqxm-2rpm-3889) and the person who caused the message, stores one :class:`Notification` per
+remaining recipient and sends the e-mails with ``transaction.on_commit``: nothing is mailed for a
+decision that was rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from posts.models import Post
+from posts.selectors import visible_posts
+
+from .audit import actor_display_name
+from .models import Notification, ReviewStep
+
+logger = logging.getLogger(__name__)
+
+
+def may_see(user, post: Post) -> bool:
+    return bool(user.is_active) and visible_posts(user).filter(pk=post.pk).exists()
+
+
+def permitted_recipients(users: Iterable, post: Post, *, actor=None) -> list:
+    """``users`` without duplicates, without the actor, and only those who may see ``post`` now."""
+    seen, result = set(), []
+    for user in users:
+        if user is None or user.pk in seen:
+            continue
+        seen.add(user.pk)
+        if actor is not None and user.pk == getattr(actor, "pk", None):
+            continue
+        if may_see(user, post):
+            result.append(user)
+    return result
+
+
+def _step_label(kind) -> str:
+    try:
+        return str(ReviewStep.Kind(kind).label)
+    except ValueError:
+        return ""
+
+
+def notification_text(notification: Notification) -> str:
+    """The sentence shown in the list and used as the e-mail subject, in the active language."""
+    values = {
+        "title": notification.data.get("title", ""),
+        "actor": notification.actor_name or _("somebody"),
+        "step": _step_label(notification.data.get("step")),
+    }
+    texts = {
+        Notification.Kind.REVIEW_WAITING: _("“%(title)s” waits for your review (%(step)s)."),
+        Notification.Kind.STEP_APPROVED: _(
+            "%(actor)s approved “%(title)s” (%(step)s); the next step follows."
+        ),
+        Notification.Kind.APPROVED: _("%(actor)s approved “%(title)s”."),
+        Notification.Kind.CHANGES_REQUESTED: _("%(actor)s asks for changes to “%(title)s”."),
+        Notification.Kind.REJECTED: _("%(actor)s rejected “%(title)s”."),
+        Notification.Kind.EDITED: _("%(actor)s edited “%(title)s” during the review."),
+    }
+    return texts[notification.kind] % values
+
+
+def notification_url(notification: Notification) -> str:
+    return reverse("approvals:review", args=[notification.post_id])
+
+
+def _send_emails(notification_ids: list[int]) -> None:
+    """After the commit: one e-mail per notification (recipients never see each other)."""
+    notifications = Notification.objects.filter(pk__in=notification_ids).select_related("recipient", "post")
+    for notification in notifications:
+        address = notification.recipient.email
+        if not address:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = "[Landkreis Social] " + notification_text(notification)
+            body = render_to_string(
+                "approvals/email/notification.txt",
+                {
+                    "notification": notification,
+                    "text": notification_text(notification),
+                    "url": settings.SITE_URL + notification_url(notification),
+                    "recipient": notification.recipient,
+                },
+            )
+        try:
+            EmailMessage(subject=subject, body=body, to=[address]).send()
+        except Exception:  # the mail server is down: the in-app notification is there; log and go on
+            logger.exception("notification %s: e-mail to %s failed", notification.pk, address)
+
+
+def notify(
+    *,
+    kind: str,
+    post: Post,
+    recipients: Iterable,
+    actor=None,
+    comment: str = "",
+    data: dict | None = None,
+) -> list[Notification]:
+    """Store and (after the commit) mail a notification to each permitted recipient."""
+    users = permitted_recipients(recipients, post, actor=actor)
+    if not users:
+        return []
+    now = timezone.now()
+    actor_name = actor_display_name(actor if actor is not None and actor.is_authenticated else None)
+    payload = {"title": post.title, **(data or {})}
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                kind=kind,
+                post=post,
+                actor_name=actor_name,
+                comment=comment,
+                data=payload,
+                created_at=now,
+            )
+            for user in users
+        ]
+    )
+    ids = [n.pk for n in created]
+    transaction.on_commit(lambda: _send_emails(ids))
+    return created
