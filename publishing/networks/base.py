@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from . import textlength
 
 logger = logging.getLogger(__name__)
@@ -192,28 +194,28 @@ class NetworkAdapter:
         for name, label in cls.credential_fields.items():
             value = credentials.get(name) or ""
             if not isinstance(value, str) or not value.strip():
-                add(name, f"„{label}“ fehlt.")
+                add(name, _("“%(field)s” is missing.") % {"field": label})
             elif len(value) > MAX_SECRET_LENGTH:
-                add(name, f"„{label}“ ist zu lang.")
+                add(name, _("“%(field)s” is too long.") % {"field": label})
             elif any(ch.isspace() for ch in value.strip()) or not value.strip().isprintable():
-                add(name, f"„{label}“ darf keine Leerzeichen oder Steuerzeichen enthalten.")
+                add(name, _("“%(field)s” must not contain spaces or control characters.") % {"field": label})
         if partial:
             return errors
         if cls.account_required and not account.strip():
-            add("account", "Das Konto fehlt.")
+            add("account", _("The account is missing."))
         if base_url:
             parts = urlsplit(base_url)
             if parts.scheme not in {"http", "https"} or not parts.hostname:
-                add("base_url", "Die API-Adresse muss mit https:// beginnen und einen Servernamen enthalten.")
+                add("base_url", _("The API address must start with https:// and contain a server name."))
             elif parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
                 add(
                     "base_url",
-                    "Unverschlüsselte http-Adressen sind nur für 127.0.0.1 erlaubt; bitte https:// verwenden.",
+                    _("Unencrypted http addresses are only allowed for 127.0.0.1; please use https://."),
                 )
             elif parts.query or parts.fragment or parts.username or parts.password:
-                add("base_url", "Die API-Adresse darf keine Parameter, Anker oder Zugangsdaten enthalten.")
+                add("base_url", _("The API address must not contain parameters, anchors or credentials."))
         elif not cls.default_base_url:
-            add("base_url", "Dieses Netzwerk braucht die Adresse des Servers (z. B. https://social.example).")
+            add("base_url", _("This network needs the address of the server (e.g. https://social.example)."))
         errors_for_account = cls.validate_account(account.strip()) if account.strip() else []
         for message in errors_for_account:
             add("account", message)
@@ -275,7 +277,9 @@ class NetworkAdapter:
                 type(exc).__name__,
             )
             raise PublishError(
-                f"{self.label}: unerwarteter Fehler ({type(exc).__name__}).", kind=unknown_kind
+                _("%(network)s: unexpected error (%(error)s).")
+                % {"network": self.label, "error": type(exc).__name__},
+                kind=unknown_kind,
             ) from None
 
     def _publish(self, content: PostContent) -> PublishedRef:

@@ -25,10 +25,12 @@ from atproto_client.models.common import XrpcError
 from atproto_client.request import Request
 from atproto_client.utils.facet_detection import detect_facets
 from atproto_core.exceptions import AtProtocolError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import textlength
 from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
-from .http import scrub, seconds_until, status_error, transport_error
+from .http import rate_limited, scrub, seconds_until, status_error, transport_error, videos_unsupported
 from .registry import register
 
 NETWORK = "Bluesky"
@@ -49,8 +51,8 @@ class BlueskyAdapter(NetworkAdapter):
     limits = NetworkLimits(
         max_length=300, alt_text_max=2000, requires_media=False, posts_per_window=(1500, 3600)
     )
-    credential_fields = {"app_password": "App-Passwort"}
-    account_help = "Der Handle, mit dem sich der Kanal anmeldet, z. B. landkreis.bsky.social."
+    credential_fields = {"app_password": gettext_lazy("App password")}
+    account_help = gettext_lazy("The handle the channel logs in with, e.g. landkreis.bsky.social.")
     account_required = True
     default_base_url = "https://bsky.social"
 
@@ -61,7 +63,7 @@ class BlueskyAdapter(NetworkAdapter):
     @classmethod
     def validate_account(cls, account: str) -> list[str]:
         if not _HANDLE.match(account):
-            return ["Ein Bluesky-Handle sieht so aus: name.bsky.social (oder eine eigene Domain)."]
+            return [_("A Bluesky handle looks like name.bsky.social (or an own domain).")]
         return []
 
     def __init__(self, config):
@@ -157,7 +159,7 @@ class BlueskyAdapter(NetworkAdapter):
             if retry_after is None:
                 retry_after = seconds_until(exc.reset_at)
             return PublishError(
-                f"{NETWORK}: {text or 'Rate-Limit erreicht'}",
+                f"{NETWORK}: {text or rate_limited()}",
                 kind=ErrorKind.RETRYABLE,
                 retry_after=retry_after,
                 status_code=429,
@@ -169,7 +171,7 @@ class BlueskyAdapter(NetworkAdapter):
             or (during_login and status in (400, 401, 403))
         ):
             return PublishError(
-                f"{NETWORK}: Anmeldung abgelehnt ({text or status}).",
+                f"{NETWORK}: " + _("login refused (%(reason)s).") % {"reason": text or status},
                 kind=ErrorKind.PERMANENT,
                 status_code=status,
                 credentials_problem=True,
@@ -180,7 +182,7 @@ class BlueskyAdapter(NetworkAdapter):
             return PublishError(f"{NETWORK}: {scrub(str(exc), self.secrets())}", kind=ErrorKind.PERMANENT)
         # A malformed answer (ModelError …) after a creating request: we cannot tell what happened.
         return PublishError(
-            f"{NETWORK}: unerwartete Antwort ({type(exc).__name__}).",
+            f"{NETWORK}: " + _("unexpected answer (%(error)s).") % {"error": type(exc).__name__},
             kind=ErrorKind.UNCERTAIN if creates else ErrorKind.RETRYABLE,
         )
 
@@ -192,7 +194,7 @@ class BlueskyAdapter(NetworkAdapter):
         langs = [content.language or "de"]
         images = [item for item in content.media if item.kind == "image"][: self.limits.max_images]
         if len(images) != len(content.media[: self.limits.max_images]):
-            raise PublishError(f"{NETWORK}: Videos werden noch nicht unterstützt.", kind=ErrorKind.PERMANENT)
+            raise PublishError(f"{NETWORK}: " + videos_unsupported(), kind=ErrorKind.PERMANENT)
         blobs = []
         for item in images:
             with open(item.path, "rb") as handle:

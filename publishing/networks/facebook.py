@@ -20,10 +20,21 @@ import re
 
 import facebook
 import requests
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import textlength
 from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
-from .http import meta_retry_after, routed_session, scrub, status_error, transport_error
+from .http import (
+    answer_without_id,
+    meta_retry_after,
+    one_image_only,
+    routed_session,
+    scrub,
+    status_error,
+    transport_error,
+    unreadable_answer,
+)
 from .registry import register
 
 GRAPH_VERSION = "v21.0"
@@ -40,8 +51,8 @@ class FacebookAdapter(NetworkAdapter):
     limits = NetworkLimits(
         max_length=63206, alt_text_max=None, requires_media=False, posts_per_window=(200, 3600)
     )
-    credential_fields = {"page_access_token": "Seiten-Zugriffstoken (Page Access Token)"}
-    account_help = "Die numerische ID der Facebook-Seite."
+    credential_fields = {"page_access_token": gettext_lazy("Page access token")}
+    account_help = gettext_lazy("The numeric id of the Facebook page.")
     account_required = True
     default_base_url = facebook.FACEBOOK_GRAPH_URL.rstrip("/")
 
@@ -52,7 +63,7 @@ class FacebookAdapter(NetworkAdapter):
     @classmethod
     def validate_account(cls, account: str) -> list[str]:
         if not re.fullmatch(r"\d{5,25}", account):
-            return ["Die Seiten-ID besteht nur aus Ziffern (zu finden unter „Seite → Info“)."]
+            return [_("The page id consists of digits only (see “Page → About”).")]
         return []
 
     @staticmethod
@@ -123,7 +134,7 @@ class FacebookAdapter(NetworkAdapter):
         except (KeyError, ValueError):
             # facebook-sdk reads headers["content-type"] and the JSON body without checks.
             status = self.transport.last_status
-            raise status_error(status or 502, "unlesbare Antwort", network=NETWORK, creates=creates) from None
+            raise status_error(status or 502, unreadable_answer(), network=NETWORK, creates=creates) from None
 
     # --- the interface -----------------------------------------------------------------------------
 
@@ -131,9 +142,7 @@ class FacebookAdapter(NetworkAdapter):
         text = self.compose_text(content)
         images = [item for item in content.media if item.kind == "image"]
         if len(content.media) > 1 or (content.media and not images):
-            raise PublishError(
-                f"{NETWORK}: Bisher wird genau ein Bild pro Beitrag unterstützt.", kind=ErrorKind.PERMANENT
-            )
+            raise PublishError(f"{NETWORK}: " + one_image_only(), kind=ErrorKind.PERMANENT)
         if images:
             item = images[0]
             message = f"{text}\n\n{content.link}" if content.link and content.link not in text else text
@@ -155,7 +164,7 @@ class FacebookAdapter(NetworkAdapter):
             post_id = str(answer.get("id") or "")
         if not post_id:
             raise PublishError(
-                f"{NETWORK}: Antwort ohne Beitrags-ID – ob der Beitrag angelegt wurde, ist unbekannt.",
+                f"{NETWORK}: " + answer_without_id(),
                 kind=ErrorKind.UNCERTAIN,
             )
         return PublishedRef(external_id=post_id, url=_permalink(post_id))

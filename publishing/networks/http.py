@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+from django.utils.translation import gettext as _
 from requests.adapters import HTTPAdapter
 
 from .base import ErrorKind, PublishError
@@ -156,19 +157,19 @@ def transport_error(exc: BaseException, *, network: str, creates: bool) -> Publi
             connect_failed = True
     if connect_failed:
         return PublishError(
-            f"{network}: Verbindung zum Server nicht möglich (nichts gesendet).", kind=ErrorKind.RETRYABLE
+            f"{network}: " + _("Cannot connect to the server (nothing was sent)."), kind=ErrorKind.RETRYABLE
         )
     timed_out = isinstance(exc, requests.exceptions.Timeout | httpx.TimeoutException)
     what = (
-        "Zeitüberschreitung beim Warten auf die Antwort"
-        if timed_out
-        else "Verbindung während der Anfrage abgebrochen"
+        _("Timed out waiting for the answer") if timed_out else _("Connection broke off during the request")
     )
     if creates:
-        return PublishError(
-            f"{network}: {what} – ob der Beitrag angelegt wurde, ist unbekannt.", kind=ErrorKind.UNCERTAIN
-        )
+        return PublishError(f"{network}: {what}{unknown_outcome()}", kind=ErrorKind.UNCERTAIN)
     return PublishError(f"{network}: {what}.", kind=ErrorKind.RETRYABLE)
+
+
+def unknown_outcome() -> str:
+    return _(" – whether the post was created is unknown.")
 
 
 def status_error(
@@ -190,7 +191,7 @@ def status_error(
         # a created post (the front end failed after the back end wrote it).
         if creates and status != 503:
             return PublishError(
-                text + " – ob der Beitrag angelegt wurde, ist unbekannt.",
+                text + unknown_outcome(),
                 kind=ErrorKind.UNCERTAIN,
                 status_code=status,
             )
@@ -209,3 +210,30 @@ def scrub(text: str, secrets: list[str] | tuple[str, ...]) -> str:
 
 def is_loopback(url: str) -> bool:
     return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
+
+
+# --- messages several adapters share (German in the catalogue) ------------------------------------
+
+
+def rate_limited() -> str:
+    return _("rate limit reached.")
+
+
+def access_refused() -> str:
+    return _("access refused.")
+
+
+def answer_without_id() -> str:
+    return _("answer without post id – whether the post was created is unknown.")
+
+
+def unreadable_answer() -> str:
+    return _("unreadable answer.")
+
+
+def one_image_only() -> str:
+    return _("only one image per post is supported so far.")
+
+
+def videos_unsupported() -> str:
+    return _("videos are not supported yet (images only).")

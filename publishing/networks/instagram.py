@@ -21,10 +21,22 @@ from urllib.parse import quote
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import textlength
 from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
-from .http import meta_retry_after, routed_session, scrub, status_error, transport_error
+from .http import (
+    access_refused,
+    answer_without_id,
+    meta_retry_after,
+    one_image_only,
+    rate_limited,
+    routed_session,
+    scrub,
+    status_error,
+    transport_error,
+)
 from .registry import register
 
 GRAPH_VERSION = "v21.0"
@@ -40,8 +52,8 @@ class InstagramAdapter(NetworkAdapter):
     limits = NetworkLimits(
         max_length=2200, alt_text_max=1000, requires_media=True, max_images=1, posts_per_window=(50, 86400)
     )
-    credential_fields = {"access_token": "Zugriffstoken (Access Token)"}
-    account_help = "Die numerische ID des Instagram-Business-Kontos (ig-user-id)."
+    credential_fields = {"access_token": gettext_lazy("Access token")}
+    account_help = gettext_lazy("The numeric id of the Instagram business account (ig-user-id).")
     account_required = True
     default_base_url = "https://graph.facebook.com"
 
@@ -52,7 +64,7 @@ class InstagramAdapter(NetworkAdapter):
     @classmethod
     def validate_account(cls, account: str) -> list[str]:
         if not re.fullmatch(r"\d{5,25}", account):
-            return ["Die Instagram-Konto-ID besteht nur aus Ziffern."]
+            return [_("The Instagram account id consists of digits only.")]
         return []
 
     def __init__(self, config):
@@ -98,14 +110,14 @@ class InstagramAdapter(NetworkAdapter):
         headers = {k.lower(): v for k, v in response.headers.items()}
         if code in RATE_LIMIT_CODES or status == 429:
             return PublishError(
-                f"{NETWORK}: {message or 'Rate-Limit erreicht'}",
+                f"{NETWORK}: {message or rate_limited()}",
                 kind=ErrorKind.RETRYABLE,
                 retry_after=meta_retry_after(headers),
                 status_code=status,
             )
         if code in TOKEN_CODES or status == 401:
             return PublishError(
-                f"{NETWORK}: {message or 'Zugang abgelehnt'}",
+                f"{NETWORK}: {message or access_refused()}",
                 kind=ErrorKind.PERMANENT,
                 status_code=status,
                 credentials_problem=True,
@@ -127,19 +139,17 @@ class InstagramAdapter(NetworkAdapter):
         if base and path.startswith(root + os.sep):
             return base.rstrip("/") + "/" + quote(os.path.relpath(path, root).replace(os.sep, "/"))
         raise PublishError(
-            f"{NETWORK}: Für Instagram braucht das Bild eine öffentliche Adresse "
-            "(Einstellung LANDKREIS_PUBLIC_MEDIA_URL).",
+            f"{NETWORK}: "
+            + _("For Instagram the image needs a public address (setting LANDKREIS_PUBLIC_MEDIA_URL)."),
             kind=ErrorKind.PERMANENT,
         )
 
     def _publish(self, content: PostContent) -> PublishedRef:
         images = [item for item in content.media if item.kind == "image"]
         if not images:
-            raise PublishError(f"{NETWORK}: Ein Beitrag braucht ein Bild.", kind=ErrorKind.PERMANENT)
+            raise PublishError(f"{NETWORK}: " + _("A post needs an image."), kind=ErrorKind.PERMANENT)
         if len(content.media) > 1:
-            raise PublishError(
-                f"{NETWORK}: Bisher wird genau ein Bild pro Beitrag unterstützt.", kind=ErrorKind.PERMANENT
-            )
+            raise PublishError(f"{NETWORK}: " + one_image_only(), kind=ErrorKind.PERMANENT)
         item = images[0]
         fields = {"image_url": self.image_url(item), "caption": self.compose_text(content)}
         if item.alt_text:
@@ -147,7 +157,7 @@ class InstagramAdapter(NetworkAdapter):
         container = self._request("POST", f"{self.user_id}/media", params=fields, creates=False)
         creation_id = str(container.get("id") or "")
         if not creation_id:
-            raise PublishError(f"{NETWORK}: Antwort ohne Container-ID.", kind=ErrorKind.RETRYABLE)
+            raise PublishError(f"{NETWORK}: " + _("answer without container id."), kind=ErrorKind.RETRYABLE)
         self._wait_until_finished(creation_id)
         published = self._request(
             "POST", f"{self.user_id}/media_publish", params={"creation_id": creation_id}, creates=True
@@ -155,7 +165,7 @@ class InstagramAdapter(NetworkAdapter):
         media_id = str(published.get("id") or "")
         if not media_id:
             raise PublishError(
-                f"{NETWORK}: Antwort ohne Beitrags-ID – ob der Beitrag erschienen ist, ist unbekannt.",
+                f"{NETWORK}: " + answer_without_id(),
                 kind=ErrorKind.UNCERTAIN,
             )
         return PublishedRef(external_id=media_id, url=self._permalink(media_id))
@@ -169,12 +179,13 @@ class InstagramAdapter(NetworkAdapter):
                 return
             if status in ("ERROR", "EXPIRED"):
                 raise PublishError(
-                    f"{NETWORK}: Das Bild wurde nicht angenommen (Container {status}).",
+                    f"{NETWORK}: "
+                    + _("the image was not accepted (container %(status)s).") % {"status": status},
                     kind=ErrorKind.PERMANENT,
                 )
             if time.monotonic() > deadline:
                 raise PublishError(
-                    f"{NETWORK}: Das Bild wird noch verarbeitet; später erneut versuchen.",
+                    f"{NETWORK}: " + _("the image is still being processed; try again later."),
                     kind=ErrorKind.RETRYABLE,
                 )
             time.sleep(1.0)
@@ -191,7 +202,8 @@ class InstagramAdapter(NetworkAdapter):
 
     def _delete(self, external_id: str) -> None:
         raise PublishError(
-            f"{NETWORK}: Die API kann veröffentlichte Beiträge nicht löschen; bitte in der Instagram-App löschen.",
+            f"{NETWORK}: "
+            + _("the API cannot delete published posts; please delete it in the Instagram app."),
             kind=ErrorKind.PERMANENT,
         )
 

@@ -18,6 +18,8 @@ import re
 import time
 
 import requests
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from mastodon import Mastodon
 from mastodon.errors import (
     MastodonAPIError,
@@ -31,7 +33,7 @@ from mastodon.errors import (
 
 from . import textlength
 from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
-from .http import scrub, seconds_until, status_error, transport_error
+from .http import rate_limited, scrub, seconds_until, status_error, transport_error, unknown_outcome
 from .registry import register
 
 NETWORK = "Mastodon"
@@ -47,8 +49,8 @@ class MastodonAdapter(NetworkAdapter):
         max_length=500, alt_text_max=1500, requires_media=False, posts_per_window=(300, 300)
     )
     deduplicates = True  # Idempotency-Key
-    credential_fields = {"access_token": "Zugriffstoken (Access Token)"}
-    account_help = "Das Konto, z. B. @landkreis@social.example."
+    credential_fields = {"access_token": gettext_lazy("Access token")}
+    account_help = gettext_lazy("The account, e.g. @landkreis@social.example.")
     default_base_url = ""  # every instance has its own address: the channel must name it
 
     @classmethod
@@ -58,7 +60,7 @@ class MastodonAdapter(NetworkAdapter):
     @classmethod
     def validate_account(cls, account: str) -> list[str]:
         if not _ACCOUNT.match(account):
-            return ["Ein Mastodon-Konto sieht so aus: @name@server.example."]
+            return [_("A Mastodon account looks like @name@server.example.")]
         return []
 
     def __init__(self, config):
@@ -85,7 +87,7 @@ class MastodonAdapter(NetworkAdapter):
     def _map(self, exc: MastodonError, *, creates: bool) -> PublishError:
         if isinstance(exc, MastodonRatelimitError):
             return PublishError(
-                f"{NETWORK}: Rate-Limit erreicht.",
+                f"{NETWORK}: " + rate_limited(),
                 kind=ErrorKind.RETRYABLE,
                 retry_after=seconds_until(self.api.ratelimit_reset),
                 status_code=429,
@@ -127,7 +129,7 @@ class MastodonAdapter(NetworkAdapter):
         while not attachment.get("url"):
             if time.monotonic() > deadline:
                 raise PublishError(
-                    f"{NETWORK}: Der Server verarbeitet das Medium noch; später erneut versuchen.",
+                    f"{NETWORK}: " + _("the server is still processing the media file; try again later."),
                     kind=ErrorKind.RETRYABLE,
                 )
             time.sleep(1.0)
@@ -150,8 +152,9 @@ class MastodonAdapter(NetworkAdapter):
             if key and error.uncertain:
                 # The server keeps the key: sending the same request again returns the same status.
                 error = PublishError(
-                    error.message.replace(" – ob der Beitrag angelegt wurde, ist unbekannt.", "")
-                    + " (Wiederholung sicher: Idempotency-Key)",
+                    error.message.replace(unknown_outcome(), "")
+                    + " "
+                    + _("(safe to repeat: idempotency key)"),
                     kind=ErrorKind.RETRYABLE,
                     status_code=error.status_code,
                 )

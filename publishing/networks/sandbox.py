@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import textlength
@@ -30,7 +31,7 @@ class SandboxAdapter(NetworkAdapter):
     @classmethod
     def validate_config(cls, *, account, base_url, credentials, partial=False):
         if base_url and not partial:
-            return {"base_url": ["Der Sandbox-Kanal hat keine API-Adresse; bitte leer lassen."]}
+            return {"base_url": [gettext("The sandbox channel has no API address; please leave it empty.")]}
         return {}
 
     @staticmethod
@@ -39,7 +40,7 @@ class SandboxAdapter(NetworkAdapter):
 
     def _channel_id(self) -> int:
         if not self.config.channel_id:
-            raise PublishError("Sandbox: kein Kanal angegeben.", kind=ErrorKind.PERMANENT)
+            raise PublishError("Sandbox: " + gettext("no channel given."), kind=ErrorKind.PERMANENT)
         return self.config.channel_id
 
     def _publish(self, content: PostContent) -> PublishedRef:
@@ -68,7 +69,9 @@ class SandboxAdapter(NetworkAdapter):
                 channel_id=channel_id, idempotency_key=content.idempotency_key[:100]
             )
         except DatabaseError:
-            raise PublishError("Sandbox: Datenbank nicht erreichbar.", kind=ErrorKind.RETRYABLE) from None
+            raise PublishError(
+                "Sandbox: " + gettext("database not reachable."), kind=ErrorKind.RETRYABLE
+            ) from None
         return PublishedRef(external_id=str(post.pk), url=self.post_url(post.pk))
 
     def _delete(self, external_id: str) -> None:
@@ -78,12 +81,14 @@ class SandboxAdapter(NetworkAdapter):
             channel_id=self._channel_id(), pk=int(external_id), deleted_at__isnull=True
         ).update(deleted_at=timezone.now())
         if not updated and not SandboxPost.objects.filter(pk=int(external_id)).exists():
-            raise PublishError("Sandbox: Beitrag nicht gefunden.", kind=ErrorKind.PERMANENT, status_code=404)
+            raise PublishError(
+                "Sandbox: " + gettext("post not found."), kind=ErrorKind.PERMANENT, status_code=404
+            )
 
     def _check_credentials(self) -> str:
         from publishing.models import Channel
 
         channel = Channel.objects.filter(pk=self._channel_id()).first()
         if channel is None:
-            raise PublishError("Sandbox: Kanal nicht gefunden.", kind=ErrorKind.PERMANENT)
+            raise PublishError("Sandbox: " + gettext("channel not found."), kind=ErrorKind.PERMANENT)
         return str(channel.name)

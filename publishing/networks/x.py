@@ -17,11 +17,23 @@ from __future__ import annotations
 import re
 
 import tweepy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from requests_oauthlib import OAuth1
 
 from . import textlength
 from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
-from .http import retry_after_header, routed_session, scrub, seconds_until, status_error, transport_error
+from .http import (
+    answer_without_id,
+    retry_after_header,
+    routed_session,
+    scrub,
+    seconds_until,
+    status_error,
+    transport_error,
+    unreadable_answer,
+    videos_unsupported,
+)
 from .registry import register
 
 API_HOST = "https://api.x.com"
@@ -37,12 +49,12 @@ class XAdapter(NetworkAdapter):
         max_length=280, alt_text_max=1000, requires_media=False, posts_per_window=(100, 86400)
     )
     credential_fields = {
-        "consumer_key": "API Key (Consumer Key)",
-        "consumer_secret": "API Key Secret (Consumer Secret)",
-        "access_token": "Access Token",
-        "access_token_secret": "Access Token Secret",
+        "consumer_key": gettext_lazy("API key (consumer key)"),
+        "consumer_secret": gettext_lazy("API key secret (consumer secret)"),
+        "access_token": gettext_lazy("Access token"),
+        "access_token_secret": gettext_lazy("Access token secret"),
     }
-    account_help = "Der Name des Kontos ohne @, z. B. LandkreisROW (für die Links zu den Beiträgen)."
+    account_help = gettext_lazy("The account name without @, e.g. LandkreisROW (for the links to the posts).")
     default_base_url = API_HOST
 
     @classmethod
@@ -52,7 +64,7 @@ class XAdapter(NetworkAdapter):
     @classmethod
     def validate_account(cls, account: str) -> list[str]:
         if not _HANDLE.match(account):
-            return ["Ein X-Kontoname hat 1–15 Buchstaben, Ziffern oder Unterstriche."]
+            return [_("An X account name has 1–15 letters, digits or underscores.")]
         return []
 
     def __init__(self, config):
@@ -122,17 +134,13 @@ class XAdapter(NetworkAdapter):
         try:
             return self._call(send, creates=creates)
         except ValueError:
-            raise PublishError(
-                f"{NETWORK}: unlesbare Antwort beim Hochladen.", kind=ErrorKind.RETRYABLE
-            ) from None
+            raise PublishError(f"{NETWORK}: " + unreadable_answer(), kind=ErrorKind.RETRYABLE) from None
 
     # --- the interface -----------------------------------------------------------------------------
 
     def _upload_image(self, item) -> str:
         if item.kind != "image":
-            raise PublishError(
-                f"{NETWORK}: Videos werden noch nicht unterstützt (nur Bilder).", kind=ErrorKind.PERMANENT
-            )
+            raise PublishError(f"{NETWORK}: " + videos_unsupported(), kind=ErrorKind.PERMANENT)
         with open(item.path, "rb") as handle:
             answer = self._post_raw(
                 "/2/media/upload",
@@ -142,7 +150,7 @@ class XAdapter(NetworkAdapter):
         media_id = str((answer.get("data") or {}).get("id") or "")
         if not media_id:
             raise PublishError(
-                f"{NETWORK}: Das Hochladen lieferte keine Medien-ID.", kind=ErrorKind.RETRYABLE
+                f"{NETWORK}: " + _("the upload returned no media id."), kind=ErrorKind.RETRYABLE
             )
         if item.alt_text:
             self._post_raw(
@@ -164,7 +172,7 @@ class XAdapter(NetworkAdapter):
         tweet_id = str(data.get("id") or "")
         if not tweet_id:
             raise PublishError(
-                f"{NETWORK}: Antwort ohne Beitrags-ID – ob der Beitrag angelegt wurde, ist unbekannt.",
+                f"{NETWORK}: " + answer_without_id(),
                 kind=ErrorKind.UNCERTAIN,
             )
         handle = self.config.account.lstrip("@") or "i/web"
