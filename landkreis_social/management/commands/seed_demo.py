@@ -5,7 +5,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Each app seeds its own demo data, in this order (later apps use what earlier ones made).
-DEMO_MODULES = ("departments.demo", "etiquette.demo", "publishing.demo", "landkreis_social.accounts.demo", "posts.demo")
+DEMO_MODULES = (
+    "departments.demo",
+    "etiquette.demo",
+    "publishing.demo",
+    "landkreis_social.accounts.demo",
+    "posts.demo",
+)
 
 
 class Command(BaseCommand):
