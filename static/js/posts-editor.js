@@ -78,7 +78,8 @@
           window.localStorage.removeItem(key);
           notice.hidden = true;
           if (window.htmx) { window.htmx.trigger(form, "change"); }
-          form.querySelector("textarea, input").focus();
+          var text = document.getElementById("id_text");
+          if (text) { text.focus(); }
         });
       }
       if (window.htmx) { window.htmx.trigger(form, "change"); }

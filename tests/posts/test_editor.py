@@ -348,3 +348,10 @@ def test_html_in_the_text_is_escaped_everywhere(client, editor, draft, field):
         reverse("posts:list"),
     ):
         assert "<script>alert(1)</script>" not in client.get(url).content.decode()
+
+
+def test_editor_reminds_of_an_unacknowledged_guide(client, editor, channels, acknowledged):
+    client.force_login(editor)
+    assert 'id="guide-notice"' in client.get(reverse("posts:create")).content.decode()
+    acknowledged(editor)
+    assert 'id="guide-notice"' not in client.get(reverse("posts:create")).content.decode()
