@@ -39,4 +39,6 @@ def seed(*, actor, stdout=None) -> None:
     if not Election.objects.filter(name=name).exists():
         services.election_add(actor=admin, name=name, date=day, window_days=90)
     if stdout:
-        stdout.write(f"  etiquette guide {version.label} published, acknowledged by {acknowledged} demo users")
+        stdout.write(
+            f"  etiquette guide {version.label} published, acknowledged by {acknowledged} demo users"
+        )

@@ -92,6 +92,22 @@ _NOT_A_STREET_WORD = frozenset(
 )
 
 
+# "Kreisstraße 12" is a road's number (K 12), not an address.
+_ROAD_CLASSES = (
+    "kreisstraße",
+    "kreisstrasse",
+    "landesstraße",
+    "landesstrasse",
+    "bundesstraße",
+    "bundesstrasse",
+    "staatsstraße",
+    "gemeindestraße",
+    "kreisstr.",
+    "landesstr.",
+    "bundesstr.",
+)
+
+
 def iban_is_valid(candidate: str) -> bool:
     """Length 15–34 and ISO 13616 mod-97 check (move the first four characters to the end, letters to
     numbers A=10 … Z=35, the remainder by 97 must be 1)."""
@@ -205,7 +221,11 @@ class PersonalDataKind(TextRuleKind):
             for m in STREET_RE.finditer(doc.prose):
                 street, number = m.group("street"), m.group("number")
                 last_word = street.split()[-1].lower()
-                if last_word in _NOT_A_STREET_WORD or _NOT_AN_ADDRESS_AFTER.match(text, m.end()):
+                if (
+                    last_word in _NOT_A_STREET_WORD
+                    or last_word in _ROAD_CLASSES
+                    or _NOT_AN_ADDRESS_AFTER.match(text, m.end())
+                ):
                     continue
                 if normalise_address(street, number) in self.data.addresses:
                     continue
