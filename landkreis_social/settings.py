@@ -308,8 +308,9 @@ if not CREDENTIALS_KEYS and not DEBUG:
 PUBLISHING_SWEEP_SECONDS = env.float("LANDKREIS_SWEEP_SECONDS", default=30.0)
 # Seconds a network adapter waits for a social network to connect and to answer.
 PUBLISHING_NETWORK_TIMEOUT = env.float("LANDKREIS_NETWORK_TIMEOUT", default=30.0)
-# Public address of MEDIA_ROOT: Instagram fetches images from there (it takes no uploads).
-PUBLIC_MEDIA_URL = env.str("LANDKREIS_PUBLIC_MEDIA_URL", default=f"{SITE_URL}/media/").rstrip("/") + "/"
+# Optional public address of MEDIA_ROOT (e.g. a public mirror) for networks that fetch images
+# themselves (Instagram). Without it, the publishing task passes each image's signed URL.
+PUBLIC_MEDIA_URL = env.str("LANDKREIS_PUBLIC_MEDIA_URL", default="")
 
 LOGGING = {
     "version": 1,
