@@ -273,6 +273,18 @@ def urgency(planned_at: datetime | None, now: datetime | None = None) -> str:
     return ""
 
 
+# --- notifications -------------------------------------------------------------------------------------
+
+
+def unread_notification_count(user) -> int:
+    """For the navigation: one query per page."""
+    from .models import Notification
+
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
 # --- history ---------------------------------------------------------------------------------------------
 
 
