@@ -32,6 +32,8 @@ NAV_ITEMS = (
     NavItem("publishing:deliveries", _("Deliveries"), (roles.KOORDINATION, roles.ADMINISTRATION)),
     NavItem("etiquette:guide", _("Etiquette"), ("all",)),
     NavItem("publishing:rollout", _("Rollout"), (roles.ADMINISTRATION,)),
+    NavItem("approvals:review_modes", _("Review modes"), (roles.ADMINISTRATION,)),
+    NavItem("approvals:audit", _("Audit trail"), (roles.ADMINISTRATION,)),
 )
 
 
@@ -59,4 +61,10 @@ def navigation(request):
         except NoReverseMatch:  # the page belongs to a part of the app that is not installed yet
             continue
         items.append({"url": url, "label": item.label, "active": current == item.url_name})
-    return {"nav_items": items, "user_is_administrator": roles.is_administrator(user)}
+    from approvals.selectors import unread_notification_count
+
+    return {
+        "nav_items": items,
+        "user_is_administrator": roles.is_administrator(user),
+        "notifications_unread": unread_notification_count(user),
+    }
