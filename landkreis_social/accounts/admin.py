@@ -40,7 +40,7 @@ class UserAdmin(BaseUserAdmin):
         return user.second_factor
 
     @admin.action(
-        description=_("Reset two-factor sign-in (lost phone): remove authenticator and backup codes"),
+        description=_("Reset two-factor sign-in (lost phone)"),
         permissions=["change"],
     )
     def reset_second_factor(self, request, queryset):

@@ -16,11 +16,23 @@ from tests.conftest import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server needs committed data; serialized_rollback brings back the role groups (a data
-    # migration) that the flush after each transactional test removes.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("two_factor_required", "axes_on"),
+    # The live server needs committed data, hence a transactional test; the flush after earlier
+    # transactional tests removed the role groups of the data migration, so they are made again.
+    # (serialized_rollback would do that too, but collides with content types that an earlier
+    # flush re-created.)
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("role_groups", "two_factor_required", "axes_on"),
 ]
+
+
+@pytest.fixture
+def role_groups(transactional_db):
+    from django.contrib.auth.models import Group
+
+    from departments import roles
+
+    for name in roles.ALL_GROUPS:
+        Group.objects.get_or_create(name=name)
 
 
 @pytest.fixture
