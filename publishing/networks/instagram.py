@@ -3,8 +3,9 @@
 Flow: ``POST /{ig-user-id}/media`` (``image_url``, ``caption``, ``alt_text``) → container id → wait
 until the container's ``status_code`` is ``FINISHED`` → ``POST /{ig-user-id}/media_publish``
 (``creation_id``) → media id → ``GET /{media-id}?fields=permalink``. Meta fetches the image itself,
-so every image needs a public URL: ``MediaItem.public_url``, or ``settings.PUBLIC_MEDIA_URL`` +
-the file's path below ``MEDIA_ROOT`` (``LANDKREIS_PUBLIC_MEDIA_URL``).
+so every image needs a public URL: ``MediaItem.public_url`` (the publishing task fills it with
+``posts.selectors.media_public_url``, a signed URL), or else – when ``LANDKREIS_PUBLIC_MEDIA_URL`` is
+set (a public mirror of ``MEDIA_ROOT``) – that address + the file's path below ``MEDIA_ROOT``.
 
 Errors: a 5xx while creating the container is retryable (an unpublished container is invisible and
 expires after 24 hours); a 5xx or timeout on ``media_publish`` is uncertain. Instagram has no
