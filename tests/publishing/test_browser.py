@@ -17,8 +17,21 @@ from tests.conftest import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The live server needs committed data, hence transactional tests; an earlier flush removed the role
+    # groups of the data migration, so they are made again (as in tests/security/test_browser_sign_in.py).
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("role_groups"),
 ]
+
+
+@pytest.fixture
+def role_groups(transactional_db):
+    from django.contrib.auth.models import Group
+
+    from departments import roles
+
+    for name in roles.ALL_GROUPS:
+        Group.objects.get_or_create(name=name)
 
 
 @pytest.fixture
