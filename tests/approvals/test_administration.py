@@ -143,3 +143,16 @@ def test_the_coordinator_sees_afterwards_what_autonomous_departments_approved(
     assert "Von der Leitung freigegeben" not in html
     client.force_login(cast["editor"])
     assert client.get("/approvals/autonomous/").status_code == 403
+
+
+def test_reviews_are_read_only_in_the_django_admin(client, admin_user, in_review):
+    review = in_review()
+    client.force_login(admin_user)
+    response = client.get(f"/admin/approvals/review/{review.pk}/change/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Koordination" in html  # the step inline
+    assert 'name="_save"' not in html
+    assert client.get("/admin/approvals/review/add/").status_code == 403
+    assert client.post(f"/admin/approvals/review/{review.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert client.get("/admin/approvals/auditevent/add/").status_code == 403
