@@ -32,6 +32,8 @@ cat <<'MSG'
 
   Landkreis Social runs at http://127.0.0.1:8000/
   Logins (password demo-passwort): redaktion, redaktion2, leitung, koordination, presse, admin
+  koordination, presse and admin also need a code: DJANGO_DEBUG=true .venv/bin/python manage.py demo_totp koordination
+  (or the demo key LAND KREI SSOC IALD EMOZ WEIF AKTO R234 in an authenticator app)
   Ctrl-C stops web server, worker and beat.
 
 MSG
