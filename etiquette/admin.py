@@ -23,6 +23,13 @@ from .models import Acknowledgement, AllowlistEntry, Election, GuideVersion, Rul
 
 
 class PrettyJSONField(forms.JSONField):
+    """Shows stored parameters indented; after a form error it shows exactly what was typed."""
+
+    def bound_data(self, data, initial):
+        if self.disabled:
+            return initial
+        return forms.fields.InvalidJSONInput(data if data is not None else "")
+
     def prepare_value(self, value):
         if isinstance(value, forms.fields.InvalidJSONInput):
             return value
