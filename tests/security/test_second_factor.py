@@ -430,3 +430,35 @@ def test_login_page_explains_the_demo_code_only_in_debug(client, db, settings):
     html = client.get("/accounts/login/").content.decode()
     assert "DJANGO_DEBUG=true .venv/bin/python manage.py demo_totp koordination" in html
     assert "LAND KREI SSOC" in html and "Demo: Zwei-Faktor-Anmeldung" in html
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "   ",
+        "x" * 5000,
+        "12345\x00",
+        "١٢٣٤٥٦",
+        "<script>alert(1)</script>",
+        "123 456 789",
+        "-1",
+        "𝟙𝟚𝟛𝟜𝟝𝟞",
+    ],
+)
+@pytest.mark.parametrize("path", ["/accounts/2fa/", "/accounts/2fa/backup/", "/accounts/2fa/setup/"])
+def test_odd_input_on_the_code_pages_gives_a_german_error_never_a_500(client, editor, path, bad, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    settings.OTP_STATIC_THROTTLE_FACTOR = 0
+    if path != "/accounts/2fa/setup/":
+        enrol_device(editor)
+    login(client, editor)
+    response = client.post(path, {"code": bad})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert field_error(html)
+    assert "<script>alert(1)</script>" not in html
+    if path.endswith("setup/"):
+        assert not TOTPDevice.objects.filter(user=editor).exists()
+    else:
+        assert client.get("/").status_code == 302  # still not verified
