@@ -304,40 +304,56 @@ def phase_update(
     if after:
         phase.full_clean()
         phase.save(update_fields=list(after))
+    added = {"channels": [], "departments": []}
     for relation, items, label in (("channels", channels, "name"), ("departments", departments, "code")):
         if items is None:
             continue
         items = list(items)
+        current = set(getattr(phase, relation).values_list("pk", flat=True))
         old = sorted(getattr(phase, relation).values_list(label, flat=True))
         new = sorted(getattr(item, label) for item in items)
         if old != new:
             getattr(phase, relation).set(items)
             before[relation], after[relation] = old, new
+            added[relation] = [item for item in items if item.pk not in current]
     if after:
         audit_record(actor=actor, verb="rollout_phase.changed", obj=phase, before=before, after=after)
-        if phase.is_active and ({"channels", "departments"} & set(after)):
-            _bring_live(actor=actor, phase=phase)
+        if phase.is_active:
+            _bring_live(
+                actor=actor, phase=phase, channels=added["channels"], departments=added["departments"]
+            )
     return phase
 
 
-def _bring_live(*, actor, phase: RolloutPhase) -> None:
-    """Enable the phase's channels and give every department of the active phases every channel of
-    the active phases (phases add up: a department brought on board in Phase 0 also gets the
-    channels of Phase 1). Narrow it per channel afterwards if needed."""
-    for channel in phase.channels.select_for_update():
-        _set_enabled(actor=actor, channel=channel, enabled=True, comment=phase.name)
+def _bring_live(*, actor, phase: RolloutPhase, channels: list, departments: list) -> None:
+    """Put ``channels`` (newly started) live and connect them with the departments of all active
+    phases; connect ``departments`` (newly on board) with every channel of the active phases.
+
+    Phases add up: a department brought on board in Phase 0 also gets the channels of Phase 1.
+    Pairs an administrator narrowed or channels switched off earlier are left as they are.
+    """
+    for channel in channels:
+        _set_enabled(
+            actor=actor,
+            channel=Channel.objects.select_for_update().get(pk=channel.pk),
+            enabled=True,
+            comment=phase.name,
+        )
     active = RolloutPhase.objects.filter(status=RolloutPhase.Status.ACTIVE)
-    departments = {d.pk: d for p in active.prefetch_related("departments") for d in p.departments.all()}
+    active_departments = {
+        d.pk: d for p in active.prefetch_related("departments") for d in p.departments.all()
+    }
+    new_channel_ids = {c.pk for c in channels}
+    new_departments = {d.pk: d for d in departments}
     for channel in Channel.objects.filter(phases__in=active).distinct().prefetch_related("departments"):
+        wanted = active_departments if channel.pk in new_channel_ids else new_departments
         have = {d.pk for d in channel.departments.all()}
-        if set(departments) - have:
+        missing = [d for pk, d in wanted.items() if pk not in have]
+        if missing:
             channel_set_departments(
                 actor=actor,
                 channel=channel,
-                departments=[
-                    *channel.departments.all(),
-                    *(d for pk, d in departments.items() if pk not in have),
-                ],
+                departments=[*channel.departments.all(), *missing],
                 comment=phase.name,
             )
 
@@ -377,7 +393,12 @@ def phase_activate(*, actor, phase: RolloutPhase, comment: str = "") -> RolloutP
         },
         comment=comment,
     )
-    _bring_live(actor=actor, phase=phase)
+    _bring_live(
+        actor=actor,
+        phase=phase,
+        channels=list(phase.channels.all()),
+        departments=list(phase.departments.all()),
+    )
     return phase
 
 

@@ -23,8 +23,6 @@ from requests.adapters import HTTPAdapter
 
 from .base import ErrorKind, PublishError
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
 
 class RoutingHTTPAdapter(HTTPAdapter):
     def __init__(self, base_url: str = "", timeout: float = 30.0, query_param_to_bearer: str = "", **kwargs):
@@ -206,10 +204,6 @@ def scrub(text: str, secrets: list[str] | tuple[str, ...]) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     return text[:500]
-
-
-def is_loopback(url: str) -> bool:
-    return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
 
 
 # --- messages several adapters share (German in the catalogue) ------------------------------------

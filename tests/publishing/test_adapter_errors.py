@@ -155,3 +155,18 @@ def test_check_credentials_returns_the_account_name(network):
         "bluesky": "@landkreis.test",
     }[kind]
     assert make_adapter(fake).check_credentials() == expected
+
+
+def test_publish_error_survives_pickling_for_celery():
+    import pickle
+
+    error = PublishError("X: rate limit", kind=ErrorKind.RETRYABLE, retry_after=42.0, status_code=429)
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    assert (copy.message, copy.kind, copy.retry_after, copy.status_code) == (
+        "X: rate limit",
+        ErrorKind.RETRYABLE,
+        42.0,
+        429,
+    )
+    auth = pickle.loads(pickle.dumps(PublishError("401", kind=ErrorKind.PERMANENT, credentials_problem=True)))  # noqa: S301
+    assert auth.credentials_problem and auth.permanent

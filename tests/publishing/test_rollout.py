@@ -213,3 +213,28 @@ def test_rollout_page_queries_do_not_grow_with_the_plan(
         )
     with django_assert_max_num_queries(baseline) as captured:
         client.get(reverse("publishing:rollout"))
+
+
+def test_changing_an_active_phase_leaves_switched_off_channels_off(plan, admin_user):
+    services.phase_activate(actor=admin_user, phase=plan["phases"][0])
+    services.channel_disable(
+        actor=admin_user, channel=plan["channels"]["facebook"], comment="Token abgelaufen"
+    )
+    services.phase_update(
+        actor=admin_user,
+        phase=plan["phases"][0],
+        channels=[plan["channels"]["facebook"], plan["channels"]["x"]],
+    )
+    assert live_names() == ["X"]
+
+
+def test_a_later_phase_does_not_undo_a_narrowed_channel(plan, admin_user, department, other_department):
+    services.phase_activate(actor=admin_user, phase=plan["phases"][0])
+    facebook = plan["channels"]["facebook"]
+    services.channel_set_departments(actor=admin_user, channel=facebook, departments=[])
+    services.phase_activate(actor=admin_user, phase=plan["phases"][1])
+    # The department of Phase 1 gets every live channel; the narrowed pair stays narrowed.
+    assert sorted(d.code for d in Channel.objects.get(pk=facebook.pk).departments.all()) == [
+        other_department.code
+    ]
+    assert sorted(c.name for c in selectors.channels_for_department(department)) == ["Instagram", "Mastodon"]
