@@ -10,6 +10,7 @@ credentials are missing, malformed or cannot be decrypted – nothing is sent to
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from . import crypto
 from .models import Channel
@@ -27,7 +28,8 @@ def adapter_for(channel: Channel, *, timeout: float | None = None) -> NetworkAda
     problems = adapter_class.validate_credentials(credentials)
     if problems:
         raise PublishError(
-            f"{adapter_class.label}: Zugangsdaten fehlen oder sind unvollständig ({' '.join(problems)})",
+            _("%(network)s: credentials are missing or incomplete (%(problems)s)")
+            % {"network": adapter_class.label, "problems": " ".join(str(p) for p in problems)},
             kind=ErrorKind.PERMANENT,
             credentials_problem=True,
         )

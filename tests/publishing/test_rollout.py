@@ -238,3 +238,11 @@ def test_a_later_phase_does_not_undo_a_narrowed_channel(plan, admin_user, depart
         other_department.code
     ]
     assert sorted(c.name for c in selectors.channels_for_department(department)) == ["Instagram", "Mastodon"]
+
+
+def test_rollout_page_shows_a_phase_the_system_activated(client, plan, admin_user):
+    services.phase_activate(actor=None, phase=plan["phases"][0])  # e.g. the demo seed
+    client.force_login(admin_user)
+    response = client.get(reverse("publishing:rollout"))
+    assert response.status_code == 200
+    assert "gestartet vom System" in response.content.decode()
