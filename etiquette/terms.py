@@ -59,92 +59,112 @@ def term_pattern(term: str) -> str:
 class _Compiled:
     term: TermLike
     regex: re.Pattern
-    length: int
+    before: int  # how far before the key word a match may start
+    after: int  # how far after the key word's start a match may end
 
 
 class TermMatcher:
-    """Finds every term of a list in a text, leftmost-longest, without overlaps."""
+    """Finds every term of a list in a text, leftmost-longest, without overlaps.
+
+    Each term is looked for only where the text has the term's *key word*: its longest word, so that
+    "zu entrichten" is tried where "entrichten" stands, not at every "zu". A term whose only word ends
+    in ``*`` is keyed by that word as a prefix.
+    """
 
     def __init__(self, terms: Iterable[TermLike]):
         self.terms = [t for t in terms if t.term.strip().rstrip("*").strip()]
-        self._by_first: dict[str, list[_Compiled]] = {}  # first word (lower case) -> terms
-        self._prefixes: list[tuple[str, _Compiled]] = []  # one-word terms with "*": (prefix, term)
-        loose = []  # terms that do not start with a word character ("% Rabatt")
+        self._by_word: dict[str, list[_Compiled]] = {}  # key word (lower case) -> terms
+        self._by_prefix: list[tuple[str, _Compiled]] = []  # (prefix, term), sorted by prefix
+        loose = []  # terms without any word character ("%")
         for term in self.terms:
             text = term.term.strip()
+            wildcard = text.endswith("*")
+            body = text.rstrip("*").rstrip()
             flags = 0 if term.case_sensitive else re.IGNORECASE
-            compiled = _Compiled(term, re.compile(term_pattern(text), flags), len(text))
-            first = FIRST_WORD_RE.match(text)
-            if first is None:
-                loose.append(compiled)
-            elif text.endswith("*") and first.end() == len(text.rstrip("*").rstrip()):
-                self._prefixes.append((first.group().lower(), compiled))
+            regex = re.compile(term_pattern(text), flags)
+            words = list(FIRST_WORD_RE.finditer(body))
+            if not words:
+                loose.append(_Compiled(term, regex, 0, 0))
+                continue
+            exact = words[:-1] if wildcard else words
+            key = max(exact, key=lambda m: len(m.group())) if exact else words[-1]
+            # Whitespace in the text may be longer than in the term; allow for it generously.
+            compiled = _Compiled(term, regex, before=3 * key.start() + 8, after=3 * len(body) + 8)
+            if exact:
+                self._by_word.setdefault(key.group().lower(), []).append(compiled)
             else:
-                self._by_first.setdefault(first.group().lower(), []).append(compiled)
-        self._prefixes.sort(key=lambda item: item[0])
-        self._first_words = frozenset(self._by_first)
-        self._loose = (
-            re.compile("|".join(f"(?:{c.regex.pattern})" for c in loose), re.IGNORECASE) if loose else None
-        )
-        self._loose_terms = loose
+                self._by_prefix.append((key.group().lower(), compiled))
+        self._by_prefix.sort(key=lambda item: item[0])
+        self._words = frozenset(self._by_word)
+        self._loose = loose
 
     def __bool__(self) -> bool:
         return bool(self.terms)
 
-    def finditer(
-        self, text: str, word_index: dict[str, list[int]] | None = None
-    ) -> Iterator[tuple[int, int, TermLike]]:
-        """``(start, end, term)`` for each match. ``word_index`` (lower-case word -> start offsets) may
-        be passed in when the caller already has it (``Doc.word_index``)."""
+    def finditer(self, text: str, word_index: WordIndex | None = None) -> Iterator[tuple[int, int, TermLike]]:
+        """``(start, end, term)`` for each match. ``word_index`` of ``text`` may be passed in when the
+        caller already has it (``Doc.word_index``)."""
         if not self.terms:
             return
         if word_index is None:
-            word_index = build_word_index(text)
-        found: list[tuple[int, int, TermLike]] = []
-        for word in self._first_words.intersection(word_index):
-            for start in word_index[word]:
-                for candidate in self._by_first[word]:
-                    m = candidate.regex.match(text, start)
-                    if m:
-                        found.append((start, m.end(), candidate.term))
-        if self._prefixes:
-            words = sorted(word_index)
-            for prefix, candidate in self._prefixes:
+            word_index = WordIndex(text)
+        found: set[tuple[int, int, TermLike]] = set()
+
+        def around(position: int, candidate: _Compiled) -> None:
+            low = max(0, position - candidate.before)
+            high = min(len(text), position + candidate.after)
+            while high < len(text) and (text[high].isalnum() or text[high] == "_"):
+                high += 1  # never cut a word: "(?!\w)" would match at an artificial end
+            for m in candidate.regex.finditer(text, low, high):
+                if m.end() > m.start():
+                    found.add((m.start(), m.end(), candidate.term))
+
+        for word in self._words.intersection(word_index.words):
+            for position in word_index.positions(word):
+                for candidate in self._by_word[word]:
+                    around(position, candidate)
+        if self._by_prefix:
+            words = word_index.sorted_words
+            for prefix, candidate in self._by_prefix:
                 index = bisect.bisect_left(words, prefix)
                 while index < len(words) and words[index].startswith(prefix):
-                    for start in word_index[words[index]]:
-                        m = candidate.regex.match(text, start)
-                        if m:
-                            found.append((start, m.end(), candidate.term))
+                    for position in word_index.positions(words[index]):
+                        around(position, candidate)
                     index += 1
-        if self._loose is not None:
-            for m in self._loose.finditer(text):
-                term = next(c.term for c in self._loose_terms if c.regex.fullmatch(m.group()))
-                found.append((m.start(), m.end(), term))
+        for candidate in self._loose:
+            for m in candidate.regex.finditer(text):
+                if m.end() > m.start():
+                    found.add((m.start(), m.end(), candidate.term))
         if not found:
             return
-        found.sort(key=lambda item: (item[0], -item[1]))
         last_end = -1
-        for item in found:
+        for item in sorted(found, key=lambda item: (item[0], -item[1], item[2].term)):
             if item[0] >= last_end:
                 yield item
                 last_end = item[1]
 
 
-def build_word_index(text: str) -> dict[str, list[int]]:
-    """Lower-case word -> its start offsets. Lower-casing the whole text at once is faster than word
-    by word; where it changes the length (rare letters such as "İ") words are lowered one by one."""
-    index: dict[str, list[int]] = {}
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        for m in FIRST_WORD_RE.finditer(lowered):
-            word = m.group()
-            positions = index.get(word)
-            if positions is None:
-                index[word] = [m.start()]
-            else:
-                positions.append(m.start())
-    else:
-        for m in FIRST_WORD_RE.finditer(text):
-            index.setdefault(m.group().lower(), []).append(m.start())
-    return index
+class WordIndex:
+    """The distinct words of a text (lower case) – cheap to build – and, only for the words a term list
+    asks about, where they stand."""
+
+    __slots__ = ("_positions", "_sorted", "text", "words")
+
+    def __init__(self, text: str):
+        self.text = text
+        self.words = frozenset(FIRST_WORD_RE.findall(text.lower()))
+        self._positions: dict[str, list[int]] = {}
+        self._sorted: list[str] | None = None
+
+    @property
+    def sorted_words(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self.words)
+        return self._sorted
+
+    def positions(self, word: str) -> list[int]:
+        found = self._positions.get(word)
+        if found is None:
+            pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+            found = self._positions[word] = [m.start() for m in pattern.finditer(self.text)]
+        return found

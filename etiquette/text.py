@@ -156,11 +156,15 @@ class Doc:
         return "".join(chars)
 
     @cached_property
-    def word_index(self) -> dict[str, list[int]]:
-        """Every word of the prose in lower case, with its start offsets (for term lists)."""
-        from .terms import build_word_index
+    def word_index(self):
+        """The words of the prose for term lists (``etiquette.terms.WordIndex``)."""
+        from .terms import WordIndex
 
-        return build_word_index(self.prose)
+        return WordIndex(self.prose)
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
 
     @cached_property
     def words(self) -> tuple[tuple[int, int], ...]:
@@ -259,10 +263,8 @@ def split_sentences(text: str) -> Iterator[tuple[int, int]]:
     for m in _SENTENCE_END.finditer(text):
         mark = m.group()
         if mark[0] == ".":
-            token_start = m.start()
-            while token_start > start and text[token_start - 1].isalnum():
-                token_start -= 1
-            token = text[token_start : m.start()]
+            token_start = max(text.rfind(" ", start, m.start()), text.rfind("\n", start, m.start())) + 1
+            token = text[max(token_start, start) : m.start()].lstrip("(„\"'»")
             if token and (token.isdigit() or token.lower() in ABBREVIATIONS):
                 continue
         end = m.start() if mark[0] == "\n" else m.end()

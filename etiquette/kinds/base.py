@@ -151,6 +151,10 @@ class TextRuleKind(RuleKind):
         raise NotImplementedError
 
     def run(self, post, main, variants, ctx):
+        if not variants and not self.config.channels:  # the common case: one text for every network
+            for hit in self.find(main, ctx):
+                yield self.finding(hit, None, False)
+            return
         channels = list(dict.fromkeys(post.channels))
         main_channels = [channel for channel in channels if channel not in variants]
         targets: list[tuple[Doc, str | None, bool]] = []

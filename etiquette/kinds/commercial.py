@@ -101,7 +101,7 @@ class CommercialKind(TextRuleKind):
                 start=start,
                 end=end,
             )
-        has_currency = "€" in prose or "eur" in prose.lower()
+        has_currency = "€" in prose or "eur" in doc.lower
         prices = list(PRICE_RE.finditer(prose)) if has_currency else []
         if prices and self.cues:
             cues = list(self.cues.finditer(prose, doc.word_index))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import regex
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +20,8 @@ EMOJI_RE = regex.compile(
     r"|\p{Extended_Pictographic}[\uFE0F\uFE0E]?\p{EMod}?"
     r"(?:\u200D\p{Extended_Pictographic}[\uFE0F\uFE0E]?\p{EMod}?)*"
 )
+# Every emoji contains a character from U+2000 up (arrows, dingbats, pictographs, flags, keycap mark).
+HIGH_RE = re.compile("[\u2000-\U0010ffff]")
 # Pictographs that are ordinary text unless written with the emoji variation selector U+FE0F.
 TEXT_SYMBOLS = frozenset("©®™")
 
@@ -46,7 +50,7 @@ class EmojiCountKind(TextRuleKind):
 
     def find(self, doc, ctx):
         text = doc.text
-        if text.isascii():
+        if not HIGH_RE.search(text):
             return
         emoji = find_emoji(text)
         maximum = self.params["max"]

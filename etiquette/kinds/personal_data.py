@@ -25,7 +25,25 @@ BIRTH_RE = re.compile(
 )
 _SUFFIXES = "straße|strasse|str\\.|weg|allee|platz|gasse|ring|damm|chaussee|ufer|stieg|pfad|kamp|wall|markt|twiete|graben|deich"
 _STANDALONE = "Straße|Strasse|Str\\.|Weg|Allee|Platz|Ring|Damm|Chaussee|Ufer|Markt|Wall|Gasse"
-_PREPOSITIONS = "Am|An der|An den|Auf der|Auf dem|Im|In der|In den|Zum|Zur|Hinter der|Hinter dem|Unter den"
+# Written with "[ ]": the pattern below is verbose, where a plain space would be ignored.
+_PREPOSITIONS = "|".join(
+    p.replace(" ", "[ ]")
+    for p in (
+        "Am",
+        "An der",
+        "An den",
+        "Auf der",
+        "Auf dem",
+        "Im",
+        "In der",
+        "In den",
+        "Zum",
+        "Zur",
+        "Hinter der",
+        "Hinter dem",
+        "Unter den",
+    )
+)
 STREET_RE = re.compile(
     rf"""(?x)
     (?<![\w\-])
@@ -208,7 +226,7 @@ class PersonalDataKind(TextRuleKind):
                     end=end,
                 )
 
-        if params["birth_dates"] and ("*" in text or "geb" in text.lower()):
+        if params["birth_dates"] and ("*" in text or "geb" in doc.lower):
             for m in BIRTH_RE.finditer(text):
                 yield Hit(
                     message=f"Geburtsdatum „{m.group()}“: Geburtsdaten sind personenbezogene Daten (DSGVO).",

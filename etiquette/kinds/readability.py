@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from ..text import count_syllables
+from ..text import WORD_RE, count_syllables
 from ..types import Severity
 from . import register
 from .base import Hit, TextRuleKind
@@ -27,24 +27,14 @@ class ReadabilityKind(TextRuleKind):
     }
 
     def find(self, doc, ctx):
-        words = doc.words
-        n_words = len(words)
+        prose = doc.prose
+        n_words = len(WORD_RE.findall(prose))
         if n_words < self.params["min_words"]:
             return
-        # Words per sentence in one pass (both lists are sorted by position).
-        per_sentence: list[tuple[int, tuple[int, int]]] = []
-        index = 0
-        for start, end in doc.sentences:
-            count = 0
-            while index < n_words and words[index][0] < end:
-                if words[index][0] >= start:
-                    count += 1
-                index += 1
-            if count:
-                per_sentence.append((count, (start, end)))
-        n_sentences = len(per_sentence) or 1
+        sentences = doc.sentences
+        n_sentences = sum(1 for start, end in sentences if WORD_RE.search(prose, start, end)) or 1
         asl = n_words / n_sentences
-        asw = count_syllables(doc.prose) / n_words
+        asw = count_syllables(prose) / n_words
         fre = 180 - asl - 58.5 * asw
         if fre < self.params["fre_min"]:
             yield Hit(
@@ -59,8 +49,11 @@ class ReadabilityKind(TextRuleKind):
                 ),
             )
         maximum = self.params["sentence_max"]
-        if asl > maximum and per_sentence:
-            longest_count, (start, end) = max(per_sentence, key=lambda item: item[0])
+        if asl > maximum:
+            longest_count, (start, end) = max(
+                ((len(WORD_RE.findall(prose, start, end)), (start, end)) for start, end in sentences),
+                key=lambda item: item[0],
+            )
             yield Hit(
                 message=(
                     f"Die Sätze sind im Schnitt {asl:.0f} Wörter lang (höchstens {maximum}). Der längste "

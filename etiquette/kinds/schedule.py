@@ -89,25 +89,22 @@ class StaffedHoursKind(PostRuleKind):
             return
         local = post.scheduled_at.astimezone(self.zone)
         day = local.date()
-        when_de = f"{WEEKDAYS_DE[day.weekday()]}, {local:%d.%m.%Y, %H:%M} Uhr"
-        when_en = f"{WEEKDAYS_EN[day.weekday()]}, {local:%Y-%m-%d %H:%M}"
-        hours = f"{_days_label(self.params['days'])} {self.params['start']}–{self.params['end']} Uhr"
         holiday = public_holidays(
             self.params["holiday_country"], self.params["holiday_subdiv"], day.year
         ).get(day)
         if holiday is None and (day.isoformat() in self.closed or f"{day:%m-%d}" in self.closed):
             holiday = "dienstfreier Tag"
-        reason_de = reason_en = ""
         if holiday:
             reason_de, reason_en = f"ist ein Feiertag ({holiday})", f"is a public holiday ({holiday})"
-        elif (
-            day.isoweekday() not in self.params["days"]
-            or local.time() < self.start
-            or (self.end is not None and local.time() >= self.end)
+        elif day.isoweekday() not in self.params["days"] or (
+            local.time() < self.start or (self.end is not None and local.time() >= self.end)
         ):
             reason_de, reason_en = "liegt außerhalb der Dienstzeiten", "is outside staffed hours"
-        if not reason_de:
+        else:
             return
+        when_de = f"{WEEKDAYS_DE[day.weekday()]}, {local:%d.%m.%Y, %H:%M} Uhr"
+        when_en = f"{WEEKDAYS_EN[day.weekday()]}, {local:%Y-%m-%d %H:%M}"
+        hours = f"{_days_label(self.params['days'])} {self.params['start']}–{self.params['end']} Uhr"
         yield Hit(
             message=(
                 f"Geplant für {when_de} – das {reason_de}. Kommentare blieben dann unbeantwortet; "

@@ -12,7 +12,7 @@ from . import register
 from .base import Hit, TextRuleKind
 from .params import BoolParam, IntParam, StrListParam
 
-CAPS_WORD_RE = re.compile(r"(?<![\w\-])[A-ZÄÖÜẞ]+(?:-[A-ZÄÖÜẞ]+)*(?![\w])")
+CAPS_WORD_RE = re.compile(r"(?<![\w\-])[A-ZÄÖÜẞ]{2,}(?:-[A-ZÄÖÜẞ]+)*(?![\w])")
 PUNCTUATION_RE = re.compile(r"[!?]*(?:!!|\?\?)[!?]*")
 
 DEFAULT_ABBREVIATIONS = [

@@ -57,3 +57,20 @@ def test_limit_is_a_parameter(check, rule_update):
         check("Ein Satz mit etwas mehr als fünfzig Zeichen für Mastodon.", channels=("mastodon",)), "length"
     )
     assert len(findings) == 1 and "erlaubt sind 50" in findings[0].message
+
+
+def test_the_marked_overflow_starts_exactly_where_the_text_stops_fitting():
+    from etiquette.channels import count_length
+    from etiquette.kinds.length import overflow_start
+
+    texts = [
+        "Termine unter https://www.lk-row.de/termine buchen! 🚗 " * 12,
+        "👩‍⚕️ Impfberatung im Kreishaus, Hopfengarten 2. " * 10,
+        "Straßenverkehrsamt: Öffnungszeiten geändert. " * 9,
+    ]
+    for network, limit in (("x", 280), ("bluesky", 300), ("mastodon", 120), ("threads", 100)):
+        for text in texts:
+            start = overflow_start(network, text, limit)
+            assert count_length(network, text[:start]) <= limit < count_length(network, text[: start + 1]), (
+                network
+            )

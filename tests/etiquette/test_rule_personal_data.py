@@ -20,6 +20,8 @@ from .conftest import marked, of_rule, span_of
         ("Herr Brandt, geboren am 4. Mai 1950, erhält die Ehrennadel.", "geboren am 4. Mai 1950"),
         ("Abholung bei Familie Kruse, Lindenweg 4 in Sottrum.", "Lindenweg 4"),
         ("Die Fundsachen liegen bei Frau Peters, Große Straße 17a.", "Große Straße 17a"),
+        ("Der Hund wohnt jetzt bei Herrn Ahrens, An der Wiese 5, in Bothel.", "An der Wiese 5"),
+        ("Treffpunkt ist bei Familie Brandt, Am Sande 3.", "Am Sande 3"),
     ],
 )
 def test_personal_data_is_found_with_its_place(check, text, passage):
