@@ -237,23 +237,29 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # A message not acknowledged within this time is handed to another worker. Publishing tasks
-        # are acks_late and finish in well under a minute; the claim in the database (not this
-        # timeout) is what prevents double sending, so a redelivery is harmless.
+        # Redis hands a message that was not acknowledged within this time to another worker. It
+        # must be longer than a delivery task (at most the lease, LANDKREIS_DELIVERY_LEASE_SECONDS)
+        # plus the longest countdown a task is queued with (PUBLISHING_MAX_COUNTDOWN_SECONDS),
+        # else Redis hands out the same message twice. Twice would still be harmless: the claim in
+        # the database (not this timeout) is what prevents double sending.
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
     }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
+# acks_late: a message is acknowledged after its task ran, so a worker that dies before claiming
+# loses no message. A task that already claimed its delivery is not run again because of that (the
+# claim is a conditional UPDATE); what happens to a claim whose worker died is the sweep's job
+# (lease expired → "uncertain", or sent again where the network deduplicates).
 CELERY_TASK_ACKS_LATE = True
+# A worker process killed mid-task: do not re-queue the message (it would only find the claim).
 CELERY_TASK_REJECT_ON_WORKER_LOST = False
+# One message per worker process at a time: a slow network does not hold messages other workers
+# could run at once.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "landkreis_social.tasks.heartbeat", "schedule": 60.0},
-}
 
 # --- Security ---------------------------------------------------------------------------------------
 # Production runs behind a TLS-terminating proxy. Set DJANGO_HTTPS=false only for a trial on plain HTTP.
@@ -305,9 +311,56 @@ if not CREDENTIALS_KEYS and not DEBUG:
         "Generate one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
     )
 
+# --- Publishing (publishing/tasks.py; docs/publishing.md explains the numbers) ---------------------
+# How often the sweep turns expired leases into "uncertain"/"retrying" and queues every due delivery:
+# a post goes out at most this late when workers run, and a lost message costs at most this
+# (plus PUBLISHING_REQUEUE_SECONDS).
 PUBLISHING_SWEEP_SECONDS = env.float("LANDKREIS_SWEEP_SECONDS", default=30.0)
 # Seconds a network adapter waits for a social network to connect and to answer.
 PUBLISHING_NETWORK_TIMEOUT = env.float("LANDKREIS_NETWORK_TIMEOUT", default=30.0)
+# How long a claimed delivery ("sending") belongs to its worker. The task is stopped before (time
+# limit = 90 % of it), so an expired lease means the worker is gone. At least four network timeouts:
+# a post with media makes several requests.
+PUBLISHING_LEASE_SECONDS = env.float("LANDKREIS_DELIVERY_LEASE_SECONDS", default=300.0)
+if PUBLISHING_LEASE_SECONDS < 4 * PUBLISHING_NETWORK_TIMEOUT:
+    raise ImproperlyConfigured(
+        "LANDKREIS_DELIVERY_LEASE_SECONDS must be at least four times LANDKREIS_NETWORK_TIMEOUT "
+        f"({PUBLISHING_LEASE_SECONDS:g} < 4 × {PUBLISHING_NETWORK_TIMEOUT:g})."
+    )
+# Retryable errors: at most this many attempts, waiting a random time between 0 and
+# min(max, base × 2^(attempt-1)) seconds ("full jitter"), or longer where the network says so.
+PUBLISHING_MAX_ATTEMPTS = env.int("LANDKREIS_DELIVERY_MAX_ATTEMPTS", default=8)
+PUBLISHING_RETRY_BASE_SECONDS = env.float("LANDKREIS_RETRY_BASE_SECONDS", default=30.0)
+PUBLISHING_RETRY_MAX_SECONDS = env.float("LANDKREIS_RETRY_MAX_SECONDS", default=3600.0)
+# A delivery put on the broker is put there again by the sweep only after this long (a message lost
+# with a flushed Redis); keeps a backlog from being queued again on every sweep.
+PUBLISHING_REQUEUE_SECONDS = env.float("LANDKREIS_REQUEUE_SECONDS", default=120.0)
+# Waits up to this long are queued as a countdown; longer ones are left to the sweep (Redis would
+# hand out a longer-waiting message again after the visibility timeout).
+PUBLISHING_MAX_COUNTDOWN_SECONDS = 300.0
+# Posting limits per network kind, overriding the adapters' (NETWORKS.md), e.g. for X's paid tiers:
+# LANDKREIS_RATE_LIMITS="x=100/86400,mastodon=300/300" (posts/seconds).
+PUBLISHING_RATE_LIMITS: dict[str, tuple[int, int]] = {}
+for _kind, _limit in env.dict("LANDKREIS_RATE_LIMITS", default={}).items():
+    try:
+        _count, _seconds = (int(part) for part in _limit.split("/"))
+        if _count < 1 or _seconds < 1:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"LANDKREIS_RATE_LIMITS: {_kind}={_limit!r} is not posts/seconds, e.g. x=100/86400."
+        ) from None
+    PUBLISHING_RATE_LIMITS[_kind.strip()] = (_count, _seconds)
+
+CELERY_BEAT_SCHEDULE = {
+    "worker-heartbeat": {"task": "landkreis_social.tasks.heartbeat", "schedule": 60.0},
+    # An unrun sweep expires: a busy worker does not run a pile of stale sweeps later.
+    "publishing-sweep": {
+        "task": "publishing.tasks.sweep",
+        "schedule": PUBLISHING_SWEEP_SECONDS,
+        "options": {"expires": PUBLISHING_SWEEP_SECONDS},
+    },
+}
 # Optional public address of MEDIA_ROOT (e.g. a public mirror) for networks that fetch images
 # themselves (Instagram). Without it, the publishing task passes each image's signed URL.
 PUBLIC_MEDIA_URL = env.str("LANDKREIS_PUBLIC_MEDIA_URL", default="")
