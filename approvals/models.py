@@ -297,6 +297,10 @@ class Notification(models.Model):
         CHANGES_REQUESTED = "changes_requested", _("changes were requested")
         REJECTED = "rejected", _("your post was rejected")
         EDITED = "edited", _("a reviewer edited your post")
+        # Sent by publishing (publishing.delivery_services).
+        DELIVERY_FAILED = "delivery_failed", _("publishing on a channel failed")
+        DELIVERY_UNCERTAIN = "delivery_uncertain", _("publishing on a channel has an unknown outcome")
+        CHANNEL_ATTENTION = "channel_attention", _("a channel needs attention")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -60,6 +60,7 @@ def notification_text(notification: Notification) -> str:
         "title": notification.data.get("title", ""),
         "actor": notification.actor_name or _("somebody"),
         "step": _step_label(notification.data.get("step")),
+        "channel": notification.data.get("channel", ""),
     }
     texts = {
         Notification.Kind.REVIEW_WAITING: _("“%(title)s” waits for your review (%(step)s)."),
@@ -70,11 +71,30 @@ def notification_text(notification: Notification) -> str:
         Notification.Kind.CHANGES_REQUESTED: _("%(actor)s asks for changes to “%(title)s”."),
         Notification.Kind.REJECTED: _("%(actor)s rejected “%(title)s”."),
         Notification.Kind.EDITED: _("%(actor)s edited “%(title)s” during the review."),
+        Notification.Kind.DELIVERY_FAILED: _("“%(title)s” could not be published on %(channel)s."),
+        Notification.Kind.DELIVERY_UNCERTAIN: _(
+            "Whether “%(title)s” was published on %(channel)s is unknown; please check the network."
+        ),
+        Notification.Kind.CHANNEL_ATTENTION: _(
+            "%(channel)s refused its access data while publishing “%(title)s”; its posts wait."
+        ),
     }
     return texts[notification.kind] % values
 
 
+# Notifications about deliveries lead to the post page (delivery state per channel), not the review.
+DELIVERY_KINDS = frozenset(
+    {
+        Notification.Kind.DELIVERY_FAILED,
+        Notification.Kind.DELIVERY_UNCERTAIN,
+        Notification.Kind.CHANNEL_ATTENTION,
+    }
+)
+
+
 def notification_url(notification: Notification) -> str:
+    if notification.kind in DELIVERY_KINDS:
+        return reverse("posts:detail", args=[notification.post_id]) + "#deliveries"
     return reverse("approvals:review", args=[notification.post_id])
 
 
