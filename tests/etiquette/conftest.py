@@ -82,3 +82,16 @@ def rule_update(db):
         return services.rule_update(actor=None, rule=Rule.objects.get(code=code), **changes)
 
     return change
+
+
+@pytest.fixture
+def committed_default_rules(transactional_db):
+    """For tests whose data another process must see (committed, ``transaction=True``).
+
+    Other apps' transactional tests empty every table when they end, data-migration rows included, so
+    such a test installs the default rule set again (the data migration's own, idempotent function)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("etiquette.migrations.0002_default_rule_set").install(apps, None)

@@ -149,8 +149,8 @@ def _cli_env() -> dict:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_command_reads_stdin_and_exits_0_or_2():
+@pytest.mark.django_db(transaction=True)
+def test_the_command_reads_stdin_and_exits_0_or_2(committed_default_rules):
     """As a script calls it: a real process, standard input, exit status and standard error."""
     command = [sys.executable, "manage.py", "etiquette_check", "-"]
     good = subprocess.run(

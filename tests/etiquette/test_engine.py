@@ -145,8 +145,8 @@ for line in sys.stdin:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_another_process_follows_an_admin_change_on_its_next_check():
+@pytest.mark.django_db(transaction=True)
+def test_another_process_follows_an_admin_change_on_its_next_check(committed_default_rules):
     """A second, long-running process (like a web or worker process) keeps its rules in memory and still
     follows a severity change and a new forbidden term made here, on its very next check."""
     db = connection.settings_dict
