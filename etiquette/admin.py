@@ -12,6 +12,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -76,7 +77,6 @@ class RuleAdminForm(forms.ModelForm):
 class RuleAdmin(admin.ModelAdmin):
     form = RuleAdminForm
     list_display = ("code", "severity", "active", "networks", "position", "updated_at")
-    list_editable = ()
     list_filter = ("severity", "active")
     search_fields = ("code", "description")
     ordering = ("position", "code")
@@ -262,9 +262,12 @@ class GuideVersionAdmin(admin.ModelAdmin):
     def label_display(self, obj):
         return obj.label
 
-    @admin.display(description=_("acknowledged by"))
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(acknowledgement_count=Count("acknowledgements"))
+
+    @admin.display(description=_("acknowledged by"), ordering="acknowledgement_count")
     def acknowledged_by(self, obj):
-        return obj.acknowledgements.count()
+        return obj.acknowledgement_count
 
     @admin.display(description=_("preview"))
     def preview(self, obj):
