@@ -89,9 +89,19 @@ def committed_default_rules(transactional_db):
     """For tests whose data another process must see (committed, ``transaction=True``).
 
     Other apps' transactional tests empty every table when they end, data-migration rows included, so
-    such a test installs the default rule set again (the data migration's own, idempotent function)."""
+    such a test installs the default rule set again (the data migration's own, idempotent function) and
+    the role groups the cast needs."""
     from importlib import import_module
 
     from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from departments import roles
+
+    for name in roles.ALL_GROUPS:
+        Group.objects.get_or_create(name=name)
+
+    from etiquette.services import ruleset_touch
 
     import_module("etiquette.migrations.0002_default_rule_set").install(apps, None)
+    ruleset_touch()  # every process reloads the rules
