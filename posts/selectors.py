@@ -58,12 +58,19 @@ def may_draft_in(user, department: Department) -> bool:
 
 def can_edit(user, post: Post) -> bool:
     """Staff of the post's department edit drafts and posts sent back for changes; Koordination
-    may also edit a post in review or approved (which sends it back to review)."""
+    may also edit a post in review or approved (which sends it back to review); the reviewer of the
+    open review step (department head, press office) may edit the post in review before deciding."""
     if not user.is_authenticated:
         return False
     if post.status in Post.AUTHOR_EDITABLE and may_draft_in(user, post.department):
         return True
-    return post.status in Post.COORDINATOR_EDITABLE and roles.is_coordinator(user)
+    if post.status in Post.COORDINATOR_EDITABLE and roles.is_coordinator(user):
+        return True
+    if post.status == Post.Status.IN_REVIEW:
+        from approvals.selectors import is_current_reviewer
+
+        return is_current_reviewer(user, post)
+    return False
 
 
 def can_comment(user, post: Post) -> bool:

@@ -343,9 +343,10 @@ def post_update(
     audit_record(actor=actor, verb=verb, obj=post, post_id=post.pk, before=before, after=after)
     if post.status in Post.SUBMITTED:
         revision = _revision_add(actor=actor, post=post, reason="changed")
+        from approvals.services import review_open, review_revise
+
         if post.status in (Post.Status.APPROVED, Post.Status.SCHEDULED):
             # A review is tied to the revision it saw: an approved post that changes is reviewed again.
-            # approvals: open the new review here (review_open for ``revision``).
             old_status = post.status
             post.status = Post.Status.IN_REVIEW
             post.save(update_fields=["status", "updated_at"])
@@ -357,6 +358,10 @@ def post_update(
                 before={"status": old_status},
                 after={"status": post.status, "revision": revision.number},
             )
+            review_open(actor=actor, post=post, revision=revision, findings=_etiquette_check(post))
+        else:
+            # In review: the open review moves to the new revision (checked again, the author is told).
+            review_revise(actor=actor, post=post)
     return post
 
 
@@ -457,7 +462,10 @@ def post_submit(*, actor, post: Post) -> list[Finding]:
             "press_relevant": post.press_relevant,
         },
     )
-    # approvals: open the review for ``revision`` here (steps by review mode and press relevance).
+    from approvals.services import review_open
+
+    # The review's steps follow the department's review mode and the press relevance.
+    review_open(actor=actor, post=post, revision=revision, findings=findings)
     return findings
 
 
@@ -498,12 +506,22 @@ def post_request_changes(*, actor, post: Post, comment: str = "") -> Post:
     )
 
 
+# ``post_approve(planned_at=...)`` left out: the planned time stays as it is.
+PLANNED_AT_UNCHANGED = object()
+
+
 @transaction.atomic
-def post_approve(*, actor, post: Post, comment: str = "") -> Post:
+def post_approve(*, actor, post: Post, comment: str = "", planned_at=PLANNED_AT_UNCHANGED) -> Post:
     """All review steps approved: ``in_review`` → ``scheduled`` (planned time in the future) or
-    ``approved`` (publish as soon as possible). Called by approvals after its last step."""
-    now = timezone.now()
-    target = Post.Status.SCHEDULED if post.planned_at and post.planned_at > now else Post.Status.APPROVED
+    ``approved`` (publish as soon as possible). Called by approvals after its last step.
+
+    ``planned_at``: the publication time the last reviewer chose (``None``: publish now)."""
+    extra = {}
+    if planned_at is not PLANNED_AT_UNCHANGED:
+        _check_planned_at(planned_at)
+        extra["planned_at"] = planned_at
+    when = extra.get("planned_at", post.planned_at)
+    target = Post.Status.SCHEDULED if when and when > timezone.now() else Post.Status.APPROVED
     return _transition(
         actor=actor,
         post=post,
@@ -512,6 +530,7 @@ def post_approve(*, actor, post: Post, comment: str = "") -> Post:
         verb="post.approved",
         step=_("Approve"),
         comment=comment,
+        **extra,
     )
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from approvals.models import AuditEvent
+from approvals.services import step_approve, step_request_changes
 from posts import selectors, services
 from posts.models import Post, Revision
 
@@ -139,6 +140,12 @@ def test_blocking_findings_stop_the_submission_and_are_returned(editor, departme
     assert post.status == Post.Status.DRAFT and not post.revisions.exists()
 
 
+def open_review_step(post):
+    from approvals.models import ReviewStep
+
+    return ReviewStep.objects.get(review__post=post, status=ReviewStep.Status.OPEN)
+
+
 def submitted(editor, draft, acknowledged):
     acknowledged(editor)
     services.post_submit(actor=editor, post=draft)
@@ -150,7 +157,8 @@ def test_request_changes_unlocks_and_resubmission_writes_the_next_revision(
     editor, coordinator, draft, acknowledged
 ):
     post = submitted(editor, draft, acknowledged)
-    services.post_request_changes(actor=coordinator, post=post, comment="Bitte kürzer")
+    # Reviewers decide through approvals, which calls post_request_changes and closes its review.
+    step_request_changes(actor=coordinator, step=open_review_step(post), comment="Bitte kürzer")
     post.refresh_from_db()
     assert post.status == Post.Status.CHANGES_REQUESTED
     assert selectors.can_edit(editor, post)
@@ -173,13 +181,14 @@ def test_coordinator_edits_in_review_and_every_change_is_a_revision(editor, coor
 
 def test_editing_an_approved_post_sends_it_back_to_review(editor, coordinator, draft, acknowledged):
     post = submitted(editor, draft, acknowledged)
-    services.post_approve(actor=coordinator, post=post)
+    step_approve(actor=coordinator, step=open_review_step(post))  # calls post_approve
     post.refresh_from_db()
     assert post.status == Post.Status.APPROVED
     services.post_update(actor=coordinator, post=post, text="Nach der Freigabe geändert.")
     post.refresh_from_db()
     assert post.status == Post.Status.IN_REVIEW
     assert "post.returned_to_review" in verbs(post)
+    assert verbs(post)[-1] == "review.opened"  # a new review for the changed text
 
 
 def test_approval_with_a_future_time_schedules(editor, coordinator, draft, acknowledged):
