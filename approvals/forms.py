@@ -30,7 +30,18 @@ def ack_field_name(key: str) -> str:
     return "ack_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
-class DecisionForm(forms.Form):
+class PageForm(forms.Form):
+    """A form that shares the review page with others: its ids start with ``ID_PREFIX`` (unique ids,
+    and each label points at its own field); the field names stay as they are."""
+
+    ID_PREFIX = "id_%s"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.ID_PREFIX)
+        super().__init__(*args, **kwargs)
+
+
+class DecisionForm(PageForm):
     """What every decision form carries: the step and the revision the reviewer saw."""
 
     step = forms.IntegerField(widget=forms.HiddenInput)
@@ -38,6 +49,8 @@ class DecisionForm(forms.Form):
 
 
 class ApproveForm(DecisionForm):
+
+    ID_PREFIX = "approve_%s"
     SCHEDULE_KEEP = "keep"
     SCHEDULE_AT = "at"
     SCHEDULE_NOW = "now"
@@ -145,6 +158,8 @@ class ApproveForm(DecisionForm):
 
 
 class RequestChangesForm(DecisionForm):
+
+    ID_PREFIX = "changes_%s"
     comment = forms.CharField(
         label=_("What should the author change?"),
         max_length=5000,
@@ -154,6 +169,8 @@ class RequestChangesForm(DecisionForm):
 
 
 class RejectForm(DecisionForm):
+
+    ID_PREFIX = "reject_%s"
     reason = forms.CharField(
         label=_("Reason for the rejection"),
         max_length=5000,
@@ -162,8 +179,10 @@ class RejectForm(DecisionForm):
     )
 
 
-class ReviewEditForm(forms.Form):
+class ReviewEditForm(PageForm):
     """The reviewer's edit of the text (and the channels' own texts) before deciding."""
+
+    ID_PREFIX = "edit_%s"
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(
@@ -191,7 +210,9 @@ class ReviewEditForm(forms.Form):
         return {pk: self.cleaned_data.get(name, "") for pk, name in self.variant_names}
 
 
-class CommentForm(forms.Form):
+class CommentForm(PageForm):
+
+    ID_PREFIX = "comment_%s"
     text = forms.CharField(
         label=_("Internal comment"),
         max_length=5000,

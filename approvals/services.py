@@ -493,10 +493,8 @@ def _review_approve(*, actor, review: Review, post: Post, planned_at, comment: s
     """Every step approved: the review ends, the post becomes ``approved``/``scheduled`` and goes to
     publishing."""
     _finish(review, actor=actor, status=Review.Status.APPROVED, now=now)
-    before_planned = post.planned_at
-    post = post_services.post_approve(actor=actor, post=post, comment=comment)
-    if planned_at is not KEEP and planned_at != before_planned:
-        post = post_services.post_reschedule(actor=actor, post=post, planned_at=planned_at, comment=comment)
+    schedule = {} if planned_at is KEEP else {"planned_at": planned_at}
+    post = post_services.post_approve(actor=actor, post=post, comment=comment, **schedule)
     audit_record(
         actor=actor,
         verb="review.approved",
@@ -515,13 +513,12 @@ def _review_approve(*, actor, review: Review, post: Post, planned_at, comment: s
 
 
 def _hand_to_publishing(*, actor, post: Post) -> None:
-    """THE place where an approved post goes to publishing (issue 7).
+    """THE place where an approved post goes to publishing (issue 7): in the approval's transaction,
+    one delivery per live channel; those due now are queued when the approval commits, the others
+    by the scheduler sweep when ``post.planned_at`` is reached."""
+    from publishing.services import deliveries_create_for_post
 
-    The publishing issue adds here, in the approval's transaction:
-    ``publishing.services.deliveries_create_for_post(actor=actor, post=post)`` – one delivery per live
-    channel; the scheduler sweep sends them when ``post.planned_at`` is reached (or at once).
-    Until then an approved post stays ``approved`` (or ``scheduled``).
-    """
+    deliveries_create_for_post(actor=actor, post=post)
 
 
 @transaction.atomic

@@ -45,6 +45,10 @@ def test_the_page_shows_previews_findings_with_marks_and_history(client, coordin
     assert 'class="preview preview--mastodon' in html and 'class="preview preview--facebook' in html
     assert "<mark" in html  # the shouting is marked in the text
     assert "1 Warnung braucht Ihre Begründung" in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for label_for in re.findall(r'<label[^>]*\sfor="([^"]+)"', html):
+        assert label_for in ids, label_for
     assert "zur Freigabe eingereicht" in html and "Freigabe eröffnet" in html  # timeline
     assert "Dies ist die erste Prüfung dieses Beitrags." in html
     # Headings in order: one h1, then h2 sections.
@@ -102,8 +106,8 @@ def test_a_missing_reason_is_an_error_next_to_its_field_and_the_rest_is_kept(cli
     assert response.status_code == 400
     assert Post.objects.get(pk=review.post_id).status == Post.Status.IN_REVIEW
     field = re.search(rf'<textarea name="{name}"[^>]*>', html).group(0)
-    assert f'aria-describedby="id_{name}_error"' in field and 'aria-invalid="true"' in field
-    assert f'id="id_{name}_error"' in html
+    assert f'aria-describedby="approve_{name}_error"' in field and 'aria-invalid="true"' in field
+    assert f'id="approve_{name}_error"' in html
     assert "Bitte begründen Sie, warum Sie trotz dieser Warnung freigeben." in html
     assert "Mein Kommentar</textarea>" in html
 

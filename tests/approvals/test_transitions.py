@@ -1,6 +1,6 @@
 """Every step transition, allowed and refused; the post's status follows the review."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -197,3 +197,59 @@ def test_warning_text_travels_with_the_review(in_review):
     review = in_review(text=WARN_TEXT)
     assert review.warning_count >= 1
     assert "tone.shouting" in [f["rule"] for f in review.findings]
+
+
+def test_the_press_office_as_last_step_sets_the_publication_time(in_review, coordinator, press):
+    review = in_review(press_relevant=True)
+    services.step_approve(actor=coordinator, step=open_step(review))
+    later = staffed_time(days_ahead=12, hour=9)
+    services.step_approve(actor=press, step=open_step(review), planned_at=later)
+    post = Post.objects.get(pk=review.post_id)
+    assert post.planned_at == later and post.status == Post.Status.SCHEDULED
+    event = AuditEvent.objects.get(verb="post.approved", post_id=post.pk)
+    assert event.actor_id == press.pk
+    assert datetime.fromisoformat(event.after["planned_at"]) == later
+
+
+def test_submitting_opens_the_review_in_the_same_transaction(make_post, editor, department):
+    from posts.services import post_submit
+
+    post = make_post(editor, department)
+    post_submit(actor=editor, post=post)
+    review = Review.objects.get(post=post)
+    assert review.is_open and review.revision == post.revisions.get()
+    submitted = AuditEvent.objects.get(verb="post.submitted", post_id=post.pk)
+    opened = AuditEvent.objects.get(verb="review.opened", post_id=post.pk)
+    assert opened.sequence == submitted.sequence + 1
+
+
+def test_editing_an_approved_post_sends_it_to_a_new_review(in_review, coordinator):
+    from posts.services import post_update
+
+    review = in_review()
+    services.step_approve(actor=coordinator, step=open_step(review))
+    post = Post.objects.get(pk=review.post_id)
+    post_update(actor=coordinator, post=post, text=post.text + " Neu: auch samstags.")
+    post.refresh_from_db()
+    assert post.status == Post.Status.IN_REVIEW
+    reviews = list(Review.objects.filter(post=post).order_by("opened_at"))
+    assert [r.status for r in reviews] == [Review.Status.APPROVED, Review.Status.OPEN]
+    assert reviews[1].revision.number == 2
+
+
+def test_the_head_edits_in_the_post_editor_while_deciding_the_autonomous_step(
+    in_review, head, department, admin_user
+):
+    from departments.services import department_set_review_mode
+    from posts.selectors import can_edit
+    from posts.services import post_update
+
+    department_set_review_mode(actor=admin_user, department=department, review_mode="autonomous")
+    review = in_review()
+    post = Post.objects.get(pk=review.post_id)
+    assert can_edit(head, post)
+    post_update(actor=head, post=post, text=post.text + " Gilt auch für Kinder.")
+    review.refresh_from_db()
+    assert review.revision.number == 2  # the review follows the edit
+    services.step_approve(actor=head, step=open_step(review))
+    assert not can_edit(head, Post.objects.get(pk=post.pk))
