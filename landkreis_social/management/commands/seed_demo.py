@@ -11,6 +11,7 @@ DEMO_MODULES = (
     "publishing.demo",
     "landkreis_social.accounts.demo",
     "posts.demo",
+    "approvals.demo",
 )
 
 
