@@ -193,8 +193,7 @@ def celery_worker_process(transactional_db, tmp_path):
     app.conf.broker_url = broker
     app.conf.task_default_queue = queue
     app.conf.broker_transport_options = {"visibility_timeout": 600}
-    app.pool.force_close_all()
-    app._pool = None
+    _reset_broker_pools(app)
 
     db = connection.settings_dict
     database_url = (
@@ -262,5 +261,17 @@ def celery_worker_process(transactional_db, tmp_path):
             proc.wait(timeout=10)
     for key, value in saved.items():
         app.conf[key] = value
-    app.pool.force_close_all()
+    _reset_broker_pools(app)
+
+
+def _reset_broker_pools(app) -> None:
+    """Forget the broker connections (and producers) of the previous broker URL.
+
+    kombu keeps its connection and producer pools in process-wide registries keyed by the broker
+    address; closing ``app.pool`` alone leaves a closed pool there that ``apply_async`` then uses
+    ("Acquire on closed pool")."""
+    from kombu import pools
+
+    pools.reset()
     app._pool = None
+    app.amqp._producer_pool = None
