@@ -257,7 +257,7 @@ class WarningAcknowledgement(models.Model):
     rule = models.CharField(_("rule"), max_length=100)
     channel = models.CharField(_("channel"), max_length=20, blank=True)
     message = models.TextField(_("message"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason for approving"))
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("acknowledged by"),

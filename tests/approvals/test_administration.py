@@ -38,7 +38,7 @@ def test_switching_a_department_to_autonomous_is_audited_with_the_reason(client,
         },
         follow=True,
     )
-    assert "Der Freigabeweg ist jetzt" in response.content.decode()
+    assert "Das Freigabeverfahren ist jetzt" in response.content.decode()
     department.refresh_from_db()
     assert department.review_mode == Department.ReviewMode.AUTONOMOUS
     event = AuditEvent.objects.get(verb="department.review_mode_changed")

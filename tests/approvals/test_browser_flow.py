@@ -125,7 +125,7 @@ def test_the_approval_flow_in_the_browser(
     # koordination sees the diff, gives a reason for the warning and approves.
     open_from_queue(coordinator, base, "Neue Impftermine")
     diff = coordinator.locator("#diff").inner_text()
-    assert "Fassung 1" in diff and "Fassung 2" in diff and "hinzugefügt" in diff
+    assert "Revision 1" in diff and "Revision 2" in diff and "hinzugefügt" in diff
     with coordinator.expect_navigation():
         coordinator.get_by_role("button", name="Freigeben", exact=True).click()
     assert "Bitte begründen Sie" in coordinator.content()  # no reason yet: refused, next to the field
@@ -164,8 +164,8 @@ def test_the_approval_flow_in_the_browser(
     row.get_by_role("combobox").select_option("autonomous")
     row.get_by_role("textbox").fill("Schulung abgeschlossen.")
     with admin.expect_navigation():
-        row.get_by_role("button", name="Freigabeweg speichern").click()
-    assert "Der Freigabeweg ist jetzt" in admin.content()
+        row.get_by_role("button", name="Freigabeverfahren speichern").click()
+    assert "Das Freigabeverfahren ist jetzt" in admin.content()
     own_post = make_post(cast["editor"], department, title="Hygienetipps für Kitas")
     author.goto(f"{base}/posts/{own_post.pk}/")
     with author.expect_navigation():

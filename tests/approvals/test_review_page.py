@@ -217,7 +217,7 @@ def test_edit_through_the_page_then_the_diff_shows_what_changed_after_resubmissi
     post_update(actor=editor, post=post, text=CLEAN_TEXT + " Termine ab dem 3. Dezember.")
     second = submit(post)
     response, html = page(client, coordinator, post.pk)
-    assert "Fassung 2 (von der letzten Prüfung gesehen) im Vergleich mit Fassung 3." in html
+    assert "Revision 2 (von der letzten Prüfung gesehen) im Vergleich mit Revision 3." in html
     assert '<ins><span class="visually-hidden">[hinzugefügt: </span>' in html
     assert "Dezember" in html.split('id="diff"')[1].split("</section>")[0]
     assert second.revision.number == 3
