@@ -49,7 +49,6 @@ class DecisionForm(PageForm):
 
 
 class ApproveForm(DecisionForm):
-
     ID_PREFIX = "approve_%s"
     SCHEDULE_KEEP = "keep"
     SCHEDULE_AT = "at"
@@ -158,7 +157,6 @@ class ApproveForm(DecisionForm):
 
 
 class RequestChangesForm(DecisionForm):
-
     ID_PREFIX = "changes_%s"
     comment = forms.CharField(
         label=_("What should the author change?"),
@@ -169,7 +167,6 @@ class RequestChangesForm(DecisionForm):
 
 
 class RejectForm(DecisionForm):
-
     ID_PREFIX = "reject_%s"
     reason = forms.CharField(
         label=_("Reason for the rejection"),
@@ -211,7 +208,6 @@ class ReviewEditForm(PageForm):
 
 
 class CommentForm(PageForm):
-
     ID_PREFIX = "comment_%s"
     text = forms.CharField(
         label=_("Internal comment"),

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0005_notification_delivery_kinds'),
+        ("approvals", "0005_notification_delivery_kinds"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='warningacknowledgement',
-            name='reason',
-            field=models.TextField(verbose_name='reason for approving'),
+            model_name="warningacknowledgement",
+            name="reason",
+            field=models.TextField(verbose_name="reason for approving"),
         ),
     ]
