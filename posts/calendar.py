@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django.conf import settings
+from django.db.models import Count, F, Window
+from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +30,10 @@ ICAL_STATUS = {
 }
 # Posts that are not planned or published any more do not belong in the calendar.
 CALENDAR_EXCLUDED = (Post.Status.REJECTED, Post.Status.WITHDRAWN)
+# How many posts a day shows before "n more": a month cell stays readable, and the page costs the same
+# with 100 or 100,000 posts (bench/pages_bench.py). The week view links the rest to the post list.
+MONTH_PER_DAY = 3
+WEEK_PER_DAY = 20
 
 
 @dataclass
@@ -36,6 +42,8 @@ class Day:
     in_month: bool
     is_today: bool
     posts: list = field(default_factory=list)
+    # Posts of the day that are not shown (more than the view's per-day limit).
+    more: int = 0
 
 
 def local_range(start: date, end: date) -> tuple[datetime, datetime]:
@@ -61,36 +69,58 @@ def posts_between(queryset, start: date, end: date):
     )
 
 
-def month_grid(year: int, month: int, posts) -> list[list[Day]]:
-    today = timezone.localdate()
+def _calendar_day():
+    return TruncDate(Coalesce("published_at", "planned_at"), tzinfo=BERLIN)
+
+
+def posts_by_day(queryset, start: date, end: date, *, per_day: int) -> tuple[list, dict[date, int]]:
+    """The first ``per_day`` posts of each day in [start, end) by calendar time, and each day's total.
+
+    Two queries (plus the queryset's prefetches) however many posts there are: a window function numbers
+    the posts within their Berlin day, and a GROUP BY counts them.
+    """
+    posts = posts_between(queryset, start, end)
+    day = _calendar_day()
+    totals = dict(
+        posts.order_by()
+        .annotate(day=day)
+        .values("day")
+        .annotate(total=Count("pk"))
+        .values_list("day", "total")
+    )
+    rank = Window(
+        RowNumber(),
+        partition_by=[_calendar_day()],
+        order_by=[Coalesce("published_at", "planned_at").asc(), F("pk").asc()],
+    )
+    shown = list(posts.annotate(day_rank=rank).filter(day_rank__lte=per_day))
+    return shown, totals
+
+
+def _group(posts) -> dict[date, list]:
     by_day: dict[date, list] = {}
     for post in posts:
         by_day.setdefault(timezone.localtime(post.calendar_at, BERLIN).date(), []).append(post)
-    weeks = []
-    for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        weeks.append(
-            [
-                Day(day, day.month == month, day == today, sorted(by_day.get(day, []), key=_time_key))
-                for day in week
-            ]
-        )
-    return weeks
+    return by_day
 
 
-def week_days(monday: date, posts) -> list[Day]:
-    today = timezone.localdate()
-    by_day: dict[date, list] = {}
-    for post in posts:
-        by_day.setdefault(timezone.localtime(post.calendar_at, BERLIN).date(), []).append(post)
+def _day(day: date, in_month: bool, by_day: dict, totals: dict | None) -> Day:
+    posts = sorted(by_day.get(day, []), key=_time_key)
+    more = max(0, totals.get(day, 0) - len(posts)) if totals is not None else 0
+    return Day(day, in_month, day == timezone.localdate(), posts, more)
+
+
+def month_grid(year: int, month: int, posts, totals: dict[date, int] | None = None) -> list[list[Day]]:
+    by_day = _group(posts)
     return [
-        Day(
-            monday + timedelta(days=i),
-            True,
-            monday + timedelta(days=i) == today,
-            sorted(by_day.get(monday + timedelta(days=i), []), key=_time_key),
-        )
-        for i in range(7)
+        [_day(day, day.month == month, by_day, totals) for day in week]
+        for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     ]
+
+
+def week_days(monday: date, posts, totals: dict[date, int] | None = None) -> list[Day]:
+    by_day = _group(posts)
+    return [_day(monday + timedelta(days=i), True, by_day, totals) for i in range(7)]
 
 
 def _time_key(post):

@@ -77,7 +77,13 @@ class Post(models.Model):
         ordering = ["-updated_at", "-pk"]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
-        indexes = [models.Index(fields=["department", "status"], name="post_department_status_idx")]
+        indexes = [
+            models.Index(fields=["department", "status"], name="post_department_status_idx"),
+            # The list's order: page 1 of 100,000 posts reads 25 index entries instead of sorting them all.
+            models.Index(fields=["-updated_at", "-id"], name="post_updated_idx"),
+            # The list's author filter asks, per user, "wrote a post in these departments?" (index only).
+            models.Index(fields=["author", "department"], name="post_author_department_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -563,7 +563,7 @@ def calendar_view(request):
     if view == "week":
         start = day - timedelta(days=day.weekday())
         end = start + timedelta(days=7)
-        days = cal.week_days(start, cal.posts_between(queryset, start, end))
+        days = cal.week_days(start, *cal.posts_by_day(queryset, start, end, per_day=cal.WEEK_PER_DAY))
         weeks = None
         previous_day, next_day = start - timedelta(days=7), end
         heading = _("Week of %(start)s to %(end)s") % {
@@ -575,7 +575,11 @@ def calendar_view(request):
         end = (start + timedelta(days=32)).replace(day=1)
         grid_start = start - timedelta(days=start.weekday())
         grid_end = end + timedelta(days=(7 - end.weekday()) % 7)
-        weeks = cal.month_grid(start.year, start.month, cal.posts_between(queryset, grid_start, grid_end))
+        weeks = cal.month_grid(
+            start.year,
+            start.month,
+            *cal.posts_by_day(queryset, grid_start, grid_end, per_day=cal.MONTH_PER_DAY),
+        )
         days = None
         previous_day, next_day = (start - timedelta(days=1)).replace(day=1), end
         heading = date_format(start, "F Y")
@@ -604,6 +608,7 @@ def calendar_view(request):
             "feed_url": (
                 request.build_absolute_uri(reverse("posts:calendar_feed", args=[feed.token])) if feed else ""
             ),
+            "filters": urlencode(filters),
         },
     )
 

@@ -1,0 +1,99 @@
+"""A busy day in the calendar shows the first posts and "n more" (the page stays the same size with
+100,000 posts; see bench/pages_bench.py), and the list's author filter offers exactly the authors of
+the posts the user may see."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.urls import reverse
+
+from posts import calendar as cal
+from posts.models import Post
+
+BERLIN = ZoneInfo("Europe/Berlin")
+DAY = datetime(2031, 3, 12, 8, 0, tzinfo=BERLIN)  # a Wednesday
+
+
+def busy_day(count: int, *, department, author, channels) -> list[Post]:
+    posts = Post.objects.bulk_create(
+        [
+            Post(
+                department=department,
+                author=author,
+                title=f"Beitrag {index:02d}",
+                text="Ab Montag neue Termine.",
+                planned_at=DAY + timedelta(minutes=10 * index),
+                status=Post.Status.SCHEDULED,
+            )
+            for index in range(count)
+        ]
+    )
+    for post in posts:
+        post.channels.set(channels)
+    return posts
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r"Beitrag \d\d", html)
+
+
+def test_month_cell_shows_the_first_posts_of_the_day_and_links_the_rest_to_the_week(
+    client, editor, department, channels
+):
+    busy_day(cal.MONTH_PER_DAY + 4, department=department, author=editor, channels=[channels["x"]])
+    client.force_login(editor)
+    html = client.get(
+        reverse("posts:calendar") + f"?date=2031-03-01&department={department.pk}"
+    ).content.decode()
+    assert titles(html) == [f"Beitrag {i:02d}" for i in range(cal.MONTH_PER_DAY)]  # earliest first
+    assert "+ 4 weitere" in html
+    link = re.search(r'<li class="calendar__more"><a href="([^"]+)">', html).group(1)
+    assert link == f"?view=week&amp;date=2031-03-12&amp;department={department.pk}"
+    week = client.get(reverse("posts:calendar") + link.replace("&amp;", "&")).content.decode()
+    assert titles(week) == [f"Beitrag {i:02d}" for i in range(cal.MONTH_PER_DAY + 4)]
+    assert "calendar__more" not in week
+
+
+def test_week_day_links_what_does_not_fit_to_the_list_of_that_day(
+    client, editor, department, channels, monkeypatch
+):
+    monkeypatch.setattr(cal, "WEEK_PER_DAY", 5)
+    busy_day(8, department=department, author=editor, channels=[channels["x"]])
+    client.force_login(editor)
+    week = client.get(reverse("posts:calendar") + "?view=week&date=2031-03-10").content.decode()
+    assert titles(week) == [f"Beitrag {i:02d}" for i in range(5)]
+    assert "3 weitere Beiträge dieses Tages in der Liste" in week
+    link = re.search(r'<li class="calendar__more"><a href="([^"]+)">', week).group(1).replace("&amp;", "&")
+    assert link == "/posts/?date_from=2031-03-12&date_to=2031-03-12"
+    listed = client.get(link).content.decode()
+    assert sorted(titles(listed)) == [f"Beitrag {i:02d}" for i in range(8)]
+
+
+def test_busy_days_cost_no_extra_queries(client, editor, department, channels, django_assert_max_num_queries):
+    busy_day(3, department=department, author=editor, channels=[channels["x"]])
+    client.force_login(editor)
+    url = reverse("posts:calendar") + "?date=2031-03-01"
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    busy_day(40, department=department, author=editor, channels=[channels["x"], channels["mastodon"]])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = client.get(url).content.decode()
+    assert "+ 40 weitere" in html
+
+
+def test_author_filter_offers_the_authors_of_visible_posts_only(
+    client, editor, head, outsider, department, other_department, channels
+):
+    busy_day(1, department=department, author=head, channels=[channels["x"]])
+    busy_day(1, department=other_department, author=outsider, channels=[channels["bluesky"]])
+    client.force_login(editor)
+    html = client.get(reverse("posts:list")).content.decode()
+    select = re.search(r'<select name="author".*?</select>', html, re.S).group(0)
+    assert f'value="{head.pk}"' in select
+    assert f'value="{outsider.pk}"' not in select and f'value="{editor.pk}"' not in select
