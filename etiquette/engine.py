@@ -12,6 +12,7 @@ warning finding of that rule, so a bug cannot silently let a post through.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Iterable
@@ -39,15 +40,15 @@ class RuleSet:
         self.data = data
         self.configs = tuple(configs)
         self.rules: list[RuleKind] = []
+        self.broken: list[RuleConfig] = []  # rules whose set-up failed: reported with every check
         for config in self.configs:
             if config.severity == Severity.OFF:
                 continue
             try:
                 self.rules.append(kinds.get(config.kind)(config, data))
             except Exception:
-                logger.exception(
-                    "etiquette: rule %s (%s) could not be set up; skipped", config.code, config.kind
-                )
+                logger.exception("etiquette: rule %s (%s) could not be set up", config.code, config.kind)
+                self.broken.append(config)
 
     def check(self, post: PostLike, *, now: datetime | None = None) -> list[Finding]:
         now = now or timezone.now()
@@ -60,32 +61,32 @@ class RuleSet:
             variant = post.variants.get(channel) if post.variants else None
             if variant and variant != post.text:
                 variants[channel] = Doc(variant)
-        findings: list[Finding] = []
+        findings: list[Finding] = [_not_checked(config.code) for config in self.broken]
         for rule in self.rules:
             try:
                 findings.extend(rule.run(post, main, variants, ctx))
             except Exception:
                 logger.exception("etiquette: rule %s failed", rule.config.code)
-                findings.append(
-                    Finding(
-                        rule=rule.config.code,
-                        severity=Severity.WARN,
-                        message=(
-                            f"Die Regel „{rule.config.code}“ konnte wegen eines internen Fehlers nicht "
-                            "geprüft werden. Bitte prüfen Sie diesen Punkt selbst und informieren Sie die "
-                            "Administration."
-                        ),
-                        message_en=f"Rule “{rule.config.code}” could not be checked (internal error).",
-                    )
-                )
+                findings.append(_not_checked(rule.config.code))
         findings.sort(key=Finding.sort_key)
         return findings
 
 
-def _replace_time(post: PostLike, when: datetime) -> PostLike:
-    from dataclasses import replace
+def _not_checked(code: str) -> Finding:
+    """A rule that failed is reported, not skipped: a bug must not let a post through unnoticed."""
+    return Finding(
+        rule=code,
+        severity=Severity.WARN,
+        message=(
+            f"Die Regel „{code}“ konnte wegen eines internen Fehlers nicht geprüft werden. Bitte prüfen "
+            "Sie diesen Punkt selbst und informieren Sie die Administration."
+        ),
+        message_en=f"Rule “{code}” could not be checked (internal error).",
+    )
 
-    return replace(post, scheduled_at=when)
+
+def _replace_time(post: PostLike, when: datetime) -> PostLike:
+    return dataclasses.replace(post, scheduled_at=when)
 
 
 # --- Loading from the database --------------------------------------------------------------------
@@ -103,7 +104,7 @@ def read_token() -> str:
 
 
 def load_ruleset(token: str | None = None) -> RuleSet:
-    from .models import AllowlistEntry, Election, Rule, Term
+    from .models import Rule
 
     if token is None:
         token = read_token()
@@ -130,12 +131,14 @@ def load_ruleset(token: str | None = None) -> RuleSet:
                 parameters=parameters,
             )
         )
-    return RuleSet(configs, load_data(AllowlistEntry, Election, Term), token)
+    return RuleSet(configs, load_data(), token)
 
 
-def load_data(AllowlistEntry, Election, Term) -> EtiquetteData:
+def load_data() -> EtiquetteData:
+    """Term lists, allowlist and elections as plain values for the rule kinds."""
     from .allowlist import clean_host
     from .kinds.personal_data import normalise_address
+    from .models import AllowlistEntry, Election, Term
     from .text import normalise_phone
 
     terms: dict[str, list[TermData]] = {}

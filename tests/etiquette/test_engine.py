@@ -97,6 +97,20 @@ def test_a_failing_rule_becomes_a_warning_instead_of_an_error(check, monkeypatch
     assert "rule tone.shouting failed" in caplog.text
 
 
+def test_a_rule_that_cannot_be_set_up_is_reported_with_every_check(check, monkeypatch, caplog):
+    from etiquette.kinds.tone import ForbiddenTermsKind
+
+    def broken_setup(self):
+        raise ValueError("kaputte Liste")
+
+    monkeypatch.setattr(ForbiddenTermsKind, "setup", broken_setup)
+    engine.forget_ruleset()
+    with caplog.at_level(logging.ERROR, logger="etiquette.engine"):
+        findings = check("Ein ganz normaler Satz.")
+    assert [(f.rule, f.severity) for f in findings] == [("tone.forbidden_terms", Severity.WARN)]
+    assert "tone.forbidden_terms (tone.forbidden_terms) could not be set up" in caplog.text
+
+
 def test_bad_parameters_stored_behind_the_services_back_fall_back_to_the_defaults(check, caplog):
     Rule.objects.filter(code="emoji.count").update(parameters={"max": "viele"})
     services.ruleset_touch()
