@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
 from .forms import ChannelForm, RolloutPhaseForm, credential_field_name
-from .models import Channel, RolloutPhase, SandboxPost
+from .models import Channel, Delivery, DeliveryAttempt, RolloutPhase, SandboxPost
 from .networks import registry
 
 
@@ -29,10 +31,19 @@ def _report_validation_error(request, exc: ValidationError) -> None:
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
     change_form_template = "admin/publishing/channel/change_form.html"
-    list_display = ("name", "kind", "account", "enabled", "live_status", "credentials_state", "last_check")
+    list_display = (
+        "name",
+        "kind",
+        "account",
+        "enabled",
+        "live_status",
+        "attention",
+        "credentials_state",
+        "last_check",
+    )
     list_filter = ("kind", "enabled")
     search_fields = ("name", "account")
-    readonly_fields = ("live_status", "credentials_state", "last_check")
+    readonly_fields = ("live_status", "attention", "credentials_state", "last_check")
     actions = ("check_credentials", "enable_channels", "disable_channels")
 
     class Media:
@@ -46,7 +57,7 @@ class ChannelAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = [
             (None, {"fields": ("kind", "name", "account", "base_url", "departments")}),
-            (_("Status"), {"fields": ("enabled", "live_status", "last_check")}),
+            (_("Status"), {"fields": ("enabled", "live_status", "attention", "last_check")}),
         ]
         kinds = [obj.kind] if obj is not None else registry.kinds()
         for kind in kinds:
@@ -65,15 +76,34 @@ class ChannelAdmin(admin.ModelAdmin):
                 )
         return fieldsets
 
+    def get_queryset(self, request):
+        # The live status of every row in the same query (not two queries per row).
+        active = RolloutPhase.objects.filter(channels=OuterRef("pk"), status=RolloutPhase.Status.ACTIVE)
+        return super().get_queryset(request).annotate(in_active_phase=Exists(active))
+
     @admin.display(description=_("live"))
     def live_status(self, obj):
         if obj is None or obj.pk is None:
             return "–"
-        if selectors.channel_is_live(obj):
+        in_phase = getattr(obj, "in_active_phase", None)
+        if in_phase is None:
+            in_phase = selectors.channel_is_in_active_phase(obj)
+        if obj.enabled and in_phase:
             return _("yes – receives posts")
-        if not selectors.channel_is_in_active_phase(obj):
+        if not in_phase:
             return _("no – not part of an active rollout phase")
         return _("no – switched off")
+
+    @admin.display(description=_("needs attention"))
+    def attention(self, obj):
+        if obj is None or obj.attention_since is None:
+            return _("no")
+        return format_html(
+            "{} ({}): {}",
+            _("yes – its posts wait"),
+            timezone.localtime(obj.attention_since).strftime("%d.%m.%Y %H:%M"),
+            obj.attention_message,
+        )
 
     @admin.display(description=_("credentials"))
     def credentials_state(self, obj):
@@ -277,4 +307,36 @@ class SandboxPostAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ("number", "operation", "started_at", "duration_ms", "outcome", "status_code", "error", "worker")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Read-only: deliveries change through the workers and the deliveries page (audited services)."""
+
+    list_display = ("post", "channel", "status", "due_at", "attempt_count", "published_at", "updated_at")
+    list_filter = ("status", "channel")
+    list_select_related = ("post", "channel")
+    search_fields = ("post__title", "external_id")
+    inlines = (DeliveryAttemptInline,)
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -115,3 +115,28 @@ class RolloutPhaseForm(forms.ModelForm):
             "departments": forms.CheckboxSelectMultiple,
             "planned_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
+
+
+# --- Deliveries (the coordination's actions) --------------------------------------------------------------
+
+
+class MarkPublishedForm(forms.Form):
+    """ "Checked on the network – mark as published": the address of the post there."""
+
+    url = forms.CharField(
+        label=_("Address of the post on the network"),
+        help_text=_("Open the channel on the network, find the post and paste its address, e.g. https://…"),
+        max_length=2000,
+        error_messages={"required": _("Please paste the address of the post on the network.")},
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the withdrawal"),
+        help_text=_(
+            "Recorded in the audit trail. The post is deleted on every channel where it was published."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Please give the reason for the withdrawal.")},
+    )

@@ -39,3 +39,107 @@ def rollout_plan() -> QuerySet[RolloutPhase]:
 def next_phase() -> RolloutPhase | None:
     """The planned phase with the lowest order (the one the "activate" button starts)."""
     return RolloutPhase.objects.filter(status=RolloutPhase.Status.PLANNED).order_by("order").first()
+
+
+# --- Deliveries ------------------------------------------------------------------------------------------
+
+# The deliveries page lists what needs a person first: failed, outcome unknown, a deletion that
+# failed, then waiting for a retry, then what is on its way, then the rest.
+_PROBLEM_ORDER = (
+    ("failed", 0),
+    ("uncertain", 1),
+    ("withdrawing", 2),
+    ("retrying", 3),
+    ("sending", 4),
+    ("pending", 5),
+    ("published", 6),
+    ("withdrawn", 7),
+)
+
+
+def _delivery_model():
+    from .models import Delivery
+
+    return Delivery
+
+
+def deliveries_overview(*, status: str = "") -> QuerySet:
+    """Every delivery for the coordination's page: problems first, then newest first; optionally only
+    one status (or ``problems``: failed, uncertain, withdrawing, retrying)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    Delivery = _delivery_model()
+    queryset = Delivery.objects.select_related("post", "post__department", "channel").annotate(
+        urgency=Case(
+            *[When(status=value, then=Value(rank)) for value, rank in _PROBLEM_ORDER],
+            default=Value(9),
+            output_field=IntegerField(),
+        )
+    )
+    if status == "problems":
+        queryset = queryset.filter(status__in=Delivery.PROBLEMS)
+    elif status in Delivery.Status.values:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("urgency", "-updated_at", "-pk")
+
+
+def delivery_counts() -> dict[str, int]:
+    """Deliveries per status (one query) for the filter links."""
+    from django.db.models import Count
+
+    Delivery = _delivery_model()
+    counts = dict.fromkeys(Delivery.Status.values, 0)
+    for row in Delivery.objects.values("status").annotate(n=Count("pk")).order_by():
+        counts[row["status"]] = row["n"]
+    counts["problems"] = sum(counts[s] for s in Delivery.PROBLEMS)
+    return counts
+
+
+def channels_needing_attention() -> QuerySet[Channel]:
+    return Channel.objects.filter(attention_since__isnull=False).order_by("name")
+
+
+def deliveries_for_post(post) -> list:
+    """The post's deliveries with channel and attempts (three queries), by channel name."""
+    from django.db.models import Prefetch
+
+    from .models import DeliveryAttempt
+
+    Delivery = _delivery_model()
+    return list(
+        Delivery.objects.filter(post=post)
+        .select_related("channel", "withdrawn_by")
+        .prefetch_related(Prefetch("attempts", queryset=DeliveryAttempt.objects.order_by("number", "pk")))
+        .order_by("channel__name")
+    )
+
+
+def with_deliveries(queryset):
+    """Posts with their deliveries and channels prefetched (the calendar's state per channel)."""
+    from django.db.models import Prefetch
+
+    Delivery = _delivery_model()
+    return queryset.prefetch_related(
+        Prefetch("deliveries", queryset=Delivery.objects.select_related("channel").order_by("channel__name"))
+    )
+
+
+def get_delivery_for_user(user, pk):
+    """The delivery ``pk`` if ``user`` may see its post, else 404 (outsiders learn nothing)."""
+    from django.http import Http404
+
+    from posts.selectors import visible_posts
+
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    Delivery = _delivery_model()
+    delivery = (
+        Delivery.objects.select_related("post", "post__department", "post__author", "channel", "withdrawn_by")
+        .filter(pk=pk, post__in=visible_posts(user))
+        .first()
+    )
+    if delivery is None:
+        raise Http404
+    return delivery

@@ -147,6 +147,8 @@ def channel_set_credentials(*, actor, channel: Channel, credentials: dict) -> Ch
         obj=channel,
         after={"fields": changed},  # names only, never values
     )
+    # New credentials: deliveries that waited for the channel go again (a refusal flags it anew).
+    channel_attention_clear(actor=actor, channel=channel, reason=_("The credentials were changed."))
     return channel
 
 
@@ -243,6 +245,8 @@ def channel_check_credentials(*, actor, channel: Channel) -> CheckResult:
             obj=channel,
             after={"ok": result.ok, "message": result.message[:500]},
         )
+        if result.ok:
+            channel_attention_clear(actor=actor, channel=channel, reason=_("The access check succeeded."))
     return result
 
 
@@ -416,3 +420,15 @@ def channels_rotate_credentials_key(*, actor) -> int:
         count += 1
     audit_record(actor=actor, verb="channel.credentials_key_rotated", after={"channels": count})
     return count
+
+
+# --- Deliveries (publishing/delivery_services.py; issue 7) --------------------------------------------
+# The agreed entry points, importable from here as docs/ARCHITECTURE.md names them.
+from .delivery_services import (  # noqa: E402, F401
+    channel_attention_clear,
+    deliveries_create_for_post,
+    deliveries_reschedule_for_post,
+    deliveries_withdraw_for_post,
+    delivery_mark_published,
+    delivery_retry,
+)

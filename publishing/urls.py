@@ -9,4 +9,9 @@ urlpatterns = [
     path("rollout/<int:pk>/activate/", views.rollout_activate, name="rollout_activate"),
     path("sandbox/", views.sandbox_feed, name="sandbox"),
     path("sandbox/<int:pk>/", views.sandbox_post, name="sandbox_post"),
+    path("deliveries/", views.deliveries, name="deliveries"),
+    path("deliveries/<int:pk>/", views.delivery_detail, name="delivery"),
+    path("deliveries/<int:pk>/retry/", views.delivery_retry, name="delivery_retry"),
+    path("deliveries/<int:pk>/published/", views.delivery_mark_published, name="delivery_mark_published"),
+    path("posts/<int:pk>/withdraw/", views.post_withdraw, name="post_withdraw"),
 ]

@@ -37,3 +37,7 @@ def image(tmp_path) -> MediaItem:
         alt_text=ALT_TEXT,
         public_url="https://media.landkreis.example/rechteck.png",
     )
+
+
+# Fixtures of the delivery tests (tests/publishing/test_delivery_*.py).
+from .delivery_support import beat_process, guide, live_channels, role_groups, write_post  # noqa: E402, F401

@@ -1,0 +1,165 @@
+"""Celery entry points of publishing. Tasks take delivery ids only; the database decides.
+
+- ``deliver(id)``: claim (conditional UPDATE), call the network adapter outside any transaction,
+  record the outcome. A message for a delivery that is not claimable (a duplicate, a redelivery after
+  a lost acknowledgement, a stale sweep) finds nothing to claim and returns.
+- ``withdraw(id)``: the same for deleting a published post on its network.
+- ``sweep()``: beat runs it every ``PUBLISHING_SWEEP_SECONDS``; see ``deliveries_sweep``.
+
+No task ever waits for another or sleeps: a rate limit or a backoff becomes a countdown (or, for long
+waits, the sweep's job), so one slow or failing channel never holds back another.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import delivery_services as deliveries
+from .adapters import adapter_for
+from .networks import registry
+from .networks.base import ErrorKind, PublishError
+
+logger = logging.getLogger(__name__)
+
+# The task is stopped before its lease runs out, so an expired lease always means "worker gone".
+TIME_LIMIT = settings.PUBLISHING_LEASE_SECONDS * 0.9
+SOFT_TIME_LIMIT = settings.PUBLISHING_LEASE_SECONDS * 0.8
+# Sending to the broker after a commit: fail fast when it is down (the sweep queues it later).
+RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+
+def _worker_id(task) -> str:
+    return f"{task.request.hostname or socket.gethostname()}:{os.getpid()}"
+
+
+def enqueue(delivery_id: int, *, task: str = "deliver", countdown: float | None = None) -> bool:
+    """Put a delivery on the broker (after the commit that made it due). Waits longer than
+    ``PUBLISHING_MAX_COUNTDOWN_SECONDS`` are left to the sweep. Never raises: a broker that is down
+    delays the delivery until the next sweep, it does not fail the request that approved it."""
+    if countdown is not None and countdown > settings.PUBLISHING_MAX_COUNTDOWN_SECONDS:
+        return False
+    target = {"deliver": deliver, "withdraw": withdraw}[task]
+    try:
+        target.apply_async(
+            args=[delivery_id],
+            countdown=max(0.0, countdown) if countdown else None,
+            retry_policy=RETRY_POLICY,
+        )
+    except Exception:  # kombu/redis errors: the database still knows the delivery is due
+        logger.warning("broker unreachable: delivery %s is left to the sweep", delivery_id, exc_info=True)
+        return False
+    return True
+
+
+def _until(moment) -> float:
+    return max(0.0, (moment - timezone.now()).total_seconds())
+
+
+@shared_task(
+    name="publishing.tasks.deliver",
+    ignore_result=True,
+    acks_late=True,
+    time_limit=TIME_LIMIT,
+    soft_time_limit=SOFT_TIME_LIMIT,
+)
+def deliver(delivery_id: int) -> str:
+    return run_delivery(int(delivery_id), worker=_worker_id(deliver))
+
+
+def run_delivery(delivery_id: int, *, worker: str) -> str:
+    claim = deliveries.delivery_claim(delivery_id=delivery_id, worker=worker)
+    if claim is None:
+        return "nothing to do"
+    if isinstance(claim, deliveries.Wait):  # the channel's posting limit: later, not refused
+        enqueue(delivery_id, countdown=_until(claim.until))
+        return "rate limited"
+    deliveries.delivery_mark_post_publishing(post_id=claim.post_id)
+    adapter_class = registry.get(claim.channel.kind)
+    ref = error = None
+    started = time.monotonic()
+    try:
+        error = deliveries.preflight_error(adapter_class, claim.content)
+        if error is None:
+            ref = adapter_for(claim.channel).publish(claim.content)
+    except PublishError as exc:
+        error = exc
+    except Exception as exc:  # before the adapter sent anything (it maps its own failures)
+        logger.exception("delivery %s: preparing the adapter failed", delivery_id)
+        error = PublishError(
+            _("Preparing the request failed (%(error)s); nothing was sent.") % {"error": type(exc).__name__},
+            kind=ErrorKind.RETRYABLE,
+        )
+    duration_ms = int((time.monotonic() - started) * 1000)
+    result = deliveries.delivery_record_outcome(
+        claim=claim,
+        ref=ref,
+        error=error,
+        duration_ms=duration_ms,
+        deduplicates=adapter_class.deduplicates,
+    )
+    if result.retry_at is not None:
+        enqueue(delivery_id, countdown=_until(result.retry_at))
+    if result.withdraw:
+        enqueue(delivery_id, task="withdraw")
+    return result.status
+
+
+@shared_task(
+    name="publishing.tasks.withdraw",
+    ignore_result=True,
+    acks_late=True,
+    time_limit=TIME_LIMIT,
+    soft_time_limit=SOFT_TIME_LIMIT,
+)
+def withdraw(delivery_id: int) -> str:
+    return run_withdrawal(int(delivery_id), worker=_worker_id(withdraw))
+
+
+def run_withdrawal(delivery_id: int, *, worker: str) -> str:
+    claim = deliveries.delivery_withdraw_claim(delivery_id=delivery_id, worker=worker)
+    if claim is None:
+        return "nothing to do"
+    error = None
+    started = time.monotonic()
+    if not claim.external_id:
+        error = PublishError(
+            _(
+                "The post's id on the network is unknown (it was marked as published by hand): please delete it there."
+            ),
+            kind=ErrorKind.PERMANENT,
+        )
+    else:
+        try:
+            adapter_for(claim.channel).delete(claim.external_id)
+        except PublishError as exc:
+            error = exc
+        except Exception as exc:
+            logger.exception("delivery %s: preparing the deletion failed", delivery_id)
+            error = PublishError(type(exc).__name__, kind=ErrorKind.RETRYABLE)
+    result = deliveries.delivery_record_withdrawal(
+        claim=claim, error=error, duration_ms=int((time.monotonic() - started) * 1000)
+    )
+    if result.retry_at is not None:
+        enqueue(delivery_id, task="withdraw", countdown=_until(result.retry_at))
+    return result.status
+
+
+@shared_task(name="publishing.tasks.sweep", ignore_result=True)
+def sweep() -> dict:
+    result = deliveries.deliveries_sweep()
+    if result.expired or result.queued or result.withdrawals:
+        logger.info(
+            "sweep: %s lease(s) expired, %s delivery(ies) and %s withdrawal(s) queued",
+            result.expired,
+            len(result.queued),
+            len(result.withdrawals),
+        )
+    return {"expired": result.expired, "queued": len(result.queued), "withdrawals": len(result.withdrawals)}
