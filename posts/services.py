@@ -571,6 +571,9 @@ def post_reschedule(*, actor, post: Post, planned_at: datetime | None, comment: 
         after={"planned_at": planned_at, "status": post.status},
         comment=comment,
     )
+    from publishing.services import deliveries_reschedule_for_post  # waiting deliveries follow
+
+    deliveries_reschedule_for_post(actor=actor, post=post)
     return post
 
 
@@ -619,14 +622,16 @@ def post_mark_failed(*, actor=None, post: Post, partially: bool, comment: str = 
 
 @transaction.atomic
 def post_withdraw(*, actor, post: Post, comment: str = "") -> Post:
-    """Take a published (or approved, not yet published) post back: → ``withdrawn``. Called by publishing
-    after the deliveries were deleted on the networks, or by Koordination before publication."""
+    """Take a published (or approved, not yet published) post back: → ``withdrawn``. Called by
+    publishing (``deliveries_withdraw_for_post``), which deletes the post on the networks; also while
+    deliveries are still being sent or retried (``publishing``)."""
     return _transition(
         actor=actor,
         post=post,
         allowed={
             Post.Status.APPROVED,
             Post.Status.SCHEDULED,
+            Post.Status.PUBLISHING,
             Post.Status.PUBLISHED,
             Post.Status.PARTIALLY_FAILED,
             Post.Status.FAILED,
