@@ -24,6 +24,7 @@ from departments import roles
 from departments.selectors import departments_for_user
 from etiquette.types import Finding, Severity
 from publishing.models import Channel
+from publishing.selectors import with_deliveries
 
 from . import calendar as cal
 from . import selectors, services
@@ -546,7 +547,8 @@ def calendar_view(request):
     view = "week" if request.GET.get("view") == "week" else "month"
     day = _parse_day(request.GET.get("date"))
     departments = departments_for_user(user, "view").order_by("name")
-    queryset = selectors.list_posts(selectors.visible_posts(user))
+    # With the delivery state per channel (publishing), one more query however many posts.
+    queryset = with_deliveries(selectors.list_posts(selectors.visible_posts(user)))
     department = departments.filter(pk=_int_param(request.GET.get("department"))).first()
     if department:
         queryset = queryset.filter(department=department)
