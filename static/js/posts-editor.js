@@ -82,7 +82,10 @@
           if (text) { text.focus(); }
         });
       }
-      if (window.htmx) { window.htmx.trigger(form, "change"); }
+      // Check the restored text. htmx attaches its listeners on DOMContentLoaded, after this script
+      // ran: a change event sent now would be lost and the panel would say "no text yet".
+      var recheck = function () { if (window.htmx) { window.htmx.trigger(form, "change"); } };
+      if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", recheck); } else { recheck(); }
     }
   }
 
