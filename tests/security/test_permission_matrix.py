@@ -1,0 +1,561 @@
+"""Who may open which page: every URL pattern × every role × an object of their own and of another
+department, against the table below.
+
+The URL patterns come from the resolver (``url_walk.concrete_paths``), so a new page is covered
+automatically: the test fails until the page has a row in ``MATRIX`` (or, for the admin site, until the
+admin rules below can classify it). Every request runs inside a savepoint that is rolled back, so a
+permitted POST really does its work (approve, reject, comment …) and the next cell starts from the same
+data.
+
+How to read a cell: ``200`` / ``403`` / ``404`` / ``405`` / ``400`` / ``422`` are the HTTP status;
+``302`` is a redirect (not to the login page); ``login`` is a redirect to the login page (anonymous).
+``200/404`` means: 200 for the object of the role's own department, 404 for the other department's
+object. The roles' own department is the Gesundheitsamt; for ``outsider`` (an editor of the
+Straßenverkehrsamt) it is the Straßenverkehrsamt. Objects without a department have their own meaning
+of own/other, named in the ``object`` column (see ``OBJECTS``).
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import RequestFactory
+from django.urls import resolve, reverse
+from PIL import Image
+
+from .url_walk import concrete_paths
+
+ROLES = ("anonymous", "editor", "head", "outsider", "coordinator", "press", "admin")
+
+# view name                          method object         anonymous editor   head     outsider coordinator press    admin
+MATRIX_TABLE = """
+home                                 GET    -              login     200      200      200      200      200      200
+health                               GET    -              200       200      200      200      200      200      200
+login                                GET    -              200       302      302      302      302      302      302
+logout                               POST   -              302       302      302      302      302      302      302
+password_change                      GET    -              login     200      200      200      200      200      200
+password_change_done                 GET    -              login     200      200      200      200      200      200
+accounts:security                    GET    -              login     200      200      200      200      200      200
+accounts:verify                      GET    -              login     302      302      302      302      302      302
+accounts:verify_backup               GET    -              login     302      302      302      302      302      302
+accounts:enrol                       GET    -              login     200      200      200      200      200      200
+accounts:backup_codes                GET    -              login     200      200      200      200      200      200
+accounts:backup_codes_renew          POST   -              login     302      302      302      302      302      302
+accounts:disable                     POST   -              login     302      302      302      302      302      302
+set_language                         POST   -              302       302      302      302      302      302      302
+posts:list                           GET    -              login     200      200      200      200      200      200
+posts:create                         GET    -              login     200      200      200      403      403      403
+posts:create                         POST   -              login     302      302      302      403      403      403
+posts:check                          POST   -              login     200      200      200      404      404      404
+posts:detail                         GET    review         login     200/404  200/404  200/404  200      200      200
+posts:edit                           GET    draft          login     200/404  200/404  200/404  200      302      302
+posts:edit                           POST   draft          login     302/404  302/404  302/404  302      302      302
+posts:check_post                     POST   draft          login     200/404  200/404  200/404  200      200      200
+posts:autosave                       POST   draft          login     200/404  200/404  200/404  200      409      409
+posts:submit                         POST   draft          login     302/404  302/404  302/404  302      302      302
+posts:comment_add                    POST   review         login     302/404  302/404  302/404  302      302      302
+posts:revisions                      GET    review         login     200/404  200/404  200/404  200      200      200
+posts:media                          GET    image          login     200/404  200/404  200/404  200      200      200
+posts:media_thumbnail                GET    image          login     200/404  200/404  200/404  200      200      200
+posts:media_captions                 GET    video          login     200/404  200/404  200/404  200      200      200
+posts:media_public                   GET    signed_media   200/404   200/404  200/404  200/404  200/404  200/404  200/404
+posts:calendar                       GET    -              login     200      200      200      200      200      200
+posts:calendar_feed_renew            POST   -              login     302      302      302      302      302      302
+posts:calendar_feed_revoke           POST   -              login     302      302      302      302      302      302
+posts:calendar_feed                  GET    feed           200/404   200/404  200/404  200/404  200/404  200/404  200/404
+approvals:queue                      GET    -              login     403      200      403      200      200      403
+approvals:review                     GET    review         login     200/404  200/404  200/404  200      200      200
+approvals:approve                    POST   review         login     403/404  403/404  403/404  302      403      403
+approvals:request_changes            POST   review         login     403/404  403/404  403/404  302      403      403
+approvals:reject                     POST   review         login     403/404  403/404  403/404  302      403      403
+approvals:edit                       POST   review         login     403/404  403/404  403/404  302      403      403
+approvals:comment                    POST   review         login     302/404  302/404  302/404  302      302      302
+approvals:history                    GET    review         login     200/404  200/404  200/404  200      200      200
+approvals:notifications              GET    -              login     200      200      200      200      200      200
+approvals:notifications_read         POST   -              login     302      302      302      302      302      302
+approvals:notification_open          GET    notification   login     302/404  302/404  302/404  302/404  302/404  302/404
+approvals:autonomous                 GET    -              login     403      403      403      200      403      200
+approvals:review_modes               GET    -              login     403      403      403      403      403      200
+approvals:review_mode_set            POST   department     login     403      403      403      403      403      302
+approvals:audit                      GET    -              login     403      403      403      403      403      200
+approvals:audit_export               GET    -              login     403      403      403      403      403      200
+etiquette:guide                      GET    -              login     200      200      200      200      200      200
+etiquette:guide_version              GET    guide          login     200/404  200/404  200/404  200/404  200/404  200
+etiquette:acknowledge                POST   -              login     302      302      302      302      302      302
+etiquette:training_record            GET    -              login     403      403      403      200      403      200
+etiquette:training_record_csv        GET    -              login     403      403      403      200      403      200
+etiquette:check                      POST   -              login     200      200      200      200      200      200
+etiquette:try                        GET    -              login     200      200      200      200      200      200
+publishing:rollout                   GET    -              login     404      404      404      404      404      200
+publishing:rollout_activate          POST   phase          login     404      404      404      404      404      302
+publishing:sandbox                   GET    -              login     200      200      200      200      200      200
+publishing:sandbox_post              GET    sandbox_post   login     200/404  200/404  200/404  200/404  200/404  200/404
+"""
+
+# What "own" and "other" mean for objects without a department.
+OBJECTS = {
+    "-": "no object",
+    "review": "a post in review (own department / other department)",
+    "draft": "a draft (own department / other department)",
+    "image": "the draft's image (own / other department)",
+    "video": "the draft's video with captions (own / other department)",
+    "signed_media": "a signed public media address / a forged one",
+    "feed": "a valid iCal address (someone's secret token) / an unknown token",
+    "notification": "a notification addressed to the user / to someone else",
+    "department": "the Gesundheitsamt / the Straßenverkehrsamt",
+    "guide": "the published guide version / an unpublished draft version",
+    "phase": "the next planned rollout phase / the phase that is active already",
+    "sandbox_post": "a sandbox post / an id that does not exist",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    view: str
+    method: str
+    obj: str
+    cells: dict[str, tuple[str, str]]  # role -> (own, other)
+
+
+def parse_matrix(text: str) -> list[Row]:
+    rows = []
+    for line in text.strip().splitlines():
+        view, method, obj, *cells = line.split()
+        assert len(cells) == len(ROLES), f"row {view}: {len(cells)} cells for {len(ROLES)} roles"
+        assert obj in OBJECTS, f"row {view}: unknown object kind {obj!r}"
+        parsed = {}
+        for role, cell in zip(ROLES, cells, strict=True):
+            own, _, other = cell.partition("/")
+            parsed[role] = (own, other or own)
+        rows.append(Row(view, method, obj, parsed))
+    return rows
+
+
+MATRIX = parse_matrix(MATRIX_TABLE)
+
+
+# --- the world: two departments, each with a draft (image, video) and a post in review ------------------
+
+
+def png(size=(64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 200)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def world(cast, department, other_department, settings, tmp_path):
+    import struct
+
+    from approvals.models import Notification
+    from etiquette.services import guide_acknowledge, guide_version_create, guide_version_publish
+    from posts import media
+    from posts.selectors import media_public_url
+    from posts.services import calendar_feed_renew, post_comment_add, post_create, post_submit
+    from publishing.models import Channel, RolloutPhase, SandboxPost
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    admin_user = cast["admin"]
+    active = RolloutPhase.objects.create(order=0, name="Phase 0", status=RolloutPhase.Status.ACTIVE)
+    planned = RolloutPhase.objects.create(order=1, name="Phase 1")
+    channels = []
+    for kind, name in (("mastodon", "Mastodon Landkreis"), ("facebook", "Facebook Landkreis")):
+        channel = Channel.objects.create(kind=kind, name=name, enabled=True)
+        channel.departments.set([department, other_department])
+        channels.append(channel)
+    active.channels.set(channels)
+    sandbox = Channel.objects.create(kind="sandbox", name="Testkanal")
+    planned.channels.set([sandbox])
+
+    version = guide_version_create(actor=admin_user, major=1, body="# Etikette\n\nSachlich bleiben.")
+    guide = guide_version_publish(actor=admin_user, version=version)
+    draft_guide = guide_version_create(actor=admin_user, major=2, body="# Entwurf")
+    for who in ("editor", "head", "outsider"):
+        guide_acknowledge(actor=cast[who], version=guide)
+
+    objects: dict[str, dict[str, object]] = {}
+    for key, dept, author in (
+        ("own", department, cast["editor"]),
+        ("other", other_department, cast["outsider"]),
+    ):
+        image = media.process_image(SimpleUploadedFile("bild.png", png((640, 480))))
+        video_bytes = (
+            struct.pack(">I4s4sI", 20, b"ftyp", b"isom", 0) + b"mp41" + struct.pack(">I4s", 8, b"moov")
+        )
+        video = media.process_video(SimpleUploadedFile("film.mp4", video_bytes))
+        video.captions, video.captions_extension = media.process_captions(
+            SimpleUploadedFile("film.vtt", b"WEBVTT\n\n00:00.000 --> 00:02.000\nHallo\n")
+        )
+        draft = post_create(
+            actor=author,
+            department=dept,
+            title=f"Entwurf {dept.code}",
+            text="Ab Montag vergibt das Gesundheitsamt neue Termine. Mehr unter https://www.lk-row.de/impfen",
+            channels=channels,
+            media_new=[
+                (
+                    image,
+                    {"alt_text": "Der helle Wartebereich mit zwölf Stühlen", "credit": "Foto: Landkreis"},
+                ),
+                (video, {"alt_text": "Rundgang durch das Impfzentrum", "credit": "Video: Landkreis"}),
+            ],
+        )
+        review = post_create(
+            actor=author,
+            department=dept,
+            title=f"In Prüfung {dept.code}",
+            text="Ab Montag vergibt das Gesundheitsamt neue Termine. Mehr unter https://www.lk-row.de/impfen",
+            channels=channels,
+        )
+        post_submit(actor=author, post=review)
+        post_comment_add(actor=author, post=review, text="Bitte prüfen.")
+        image_medium, video_medium = draft.media.order_by("position")
+        objects[key] = {
+            "review": review,
+            "draft": draft,
+            "image": image_medium,
+            "video": video_medium,
+            "department": dept,
+        }
+    objects["own"]["signed_media"] = (
+        media_public_url(objects["own"]["image"]).split("/posts/media/public/")[1].rstrip("/")
+    )
+    objects["other"]["signed_media"] = "forged-" + objects["own"]["signed_media"][7:]
+    objects["own"]["guide"], objects["other"]["guide"] = guide, draft_guide
+    objects["own"]["phase"], objects["other"]["phase"] = planned, active
+    sandbox_post = SandboxPost.objects.create(channel=sandbox, text="Test")
+    objects["own"]["sandbox_post"], objects["other"]["sandbox_post"] = sandbox_post.pk, sandbox_post.pk + 1000
+    objects["other"]["feed"] = "0" * 40
+
+    notifications = {
+        name: Notification.objects.create(
+            recipient=user,
+            kind=Notification.Kind.REVIEW_WAITING,
+            post=objects["other" if name == "outsider" else "own"]["review"],
+            created_at=objects["own"]["review"].created_at,
+        )
+        for name, user in cast.items()
+    }
+    feeds = {name: calendar_feed_renew(actor=user).token for name, user in cast.items()}
+    return {
+        "cast": cast,
+        "objects": objects,
+        "notifications": notifications,
+        "feeds": feeds,
+        "channels": channels,
+    }
+
+
+def role_objects(world, role: str) -> tuple[dict, dict]:
+    """The (own, other) objects from the point of view of ``role``."""
+    own, other = world["objects"]["own"], world["objects"]["other"]
+    return (other, own) if role == "outsider" else (own, other)
+
+
+def object_value(world, role: str, kind: str, which: str):
+    own, other = role_objects(world, role)
+    if kind == "notification":
+        mine = world["notifications"]["admin" if role == "anonymous" else role]
+        someone_else = world["notifications"]["coordinator" if role == "admin" else "admin"]
+        return mine if which == "own" else someone_else
+    if kind == "feed":
+        token = world["feeds"]["editor" if role == "anonymous" else role]
+        return token if which == "own" else world["objects"]["other"]["feed"]
+    if kind in ("signed_media", "guide", "phase", "sandbox_post"):
+        return world["objects"][which][kind]
+    return (own if which == "own" else other)[kind]
+
+
+def url_for(view: str, value) -> str:
+    if value is None:
+        return reverse(view)
+    identifier = value if isinstance(value, str | int) else value.pk
+    name = "token" if isinstance(identifier, str) else "pk"
+    return reverse(view, kwargs={name: identifier})
+
+
+def payload(world, row: Row, role: str, value) -> dict:
+    """The form data a POST sends: what the page's own form would send, so that a permitted role
+    succeeds and the status shows the permission, not a validation error."""
+    from approvals.models import ReviewStep
+
+    channels = world["channels"]
+    department = role_objects(world, role)[0]["department"]
+    text = "Ab Montag vergibt das Gesundheitsamt neue Termine. Mehr unter https://www.lk-row.de/impfen"
+    if row.view in ("approvals:approve", "approvals:request_changes", "approvals:reject"):
+        review = value.reviews.get(status="open")
+        step = review.steps.get(status=ReviewStep.Status.OPEN)
+        return {
+            "step": step.pk,
+            "revision": review.revision_id,
+            "schedule": "keep",
+            "comment": "Bitte die Uhrzeit prüfen.",
+            "reason": "Das passt nicht zu unserem Auftrag.",
+        }
+    if row.view == "approvals:edit":
+        review = value.reviews.get(status="open")
+        return {"revision": review.revision_id, "text": text + " Neu.", "link": ""}
+    if row.view in ("posts:create", "posts:edit", "posts:check", "posts:check_post", "posts:autosave"):
+        data = {
+            "department": department.pk,
+            "title": "Neuer Titel",
+            "text": text,
+            "link": "",
+            "channels": [c.pk for c in channels],
+            "media-TOTAL_FORMS": "0",
+            "media-INITIAL_FORMS": "0",
+        }
+        if row.view == "posts:edit":
+            media = list(value.media.order_by("position"))
+            data.update({"media-TOTAL_FORMS": str(len(media)), "media-INITIAL_FORMS": str(len(media))})
+            for index, medium in enumerate(media):
+                data.update(
+                    {
+                        f"media-{index}-id": medium.pk,
+                        f"media-{index}-alt_text": medium.alt_text,
+                        f"media-{index}-credit": medium.credit,
+                    }
+                )
+        return data
+    if row.view in ("posts:comment_add", "approvals:comment"):
+        return {"text": "Sieht gut aus."}
+    if row.view == "approvals:review_mode_set":
+        return {f"d{value.pk}-review_mode": "autonomous", f"d{value.pk}-comment": "Test"}
+    if row.view == "approvals:audit_export":
+        return {"start": "2020-01-01", "end": "2029-12-31"}
+    if row.view == "etiquette:acknowledge":
+        from etiquette.selectors import current_guide
+
+        return {"version": current_guide().pk, "confirm": "on"}
+    if row.view == "etiquette:check":
+        return {"text": text, "channels": ["mastodon"]}
+    if row.view == "set_language":
+        return {"language": "de", "next": "/"}
+    return {}
+
+
+def status_of(response) -> str:
+    """``login`` is the redirect that asks for a login and comes back (``?next=``); the redirect after
+    logging out, for example, is an ordinary ``302``."""
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(("/accounts/login/?next=", "/admin/login/?next=")):
+            return "login"
+        return "302"
+    return str(response.status_code)
+
+
+def request_in_savepoint(client, method: str, url: str, data: dict):
+    """One request whose changes are rolled back afterwards, with the client's cookies as before (a
+    logout or a new session id would otherwise carry over to the next request)."""
+    cookies = copy.deepcopy(client.cookies)
+    with transaction.atomic():
+        response = getattr(client, method.lower())(url, data)
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response
+
+
+def login_as(client, world, role: str) -> None:
+    if role != "anonymous":
+        client.force_login(world["cast"][role])
+
+
+# --- the tests -------------------------------------------------------------------------------------------
+
+
+def test_every_url_pattern_has_a_row_or_an_admin_rule():
+    """A new URL pattern fails here until someone writes down who may open it."""
+    named = {row.view for row in MATRIX}
+    unclassified = []
+    for path in concrete_paths():
+        match = resolve(path)
+        if match.view_name in named or admin_rule(path, match) is not None:
+            continue
+        unclassified.append(f"{path} ({match.view_name})")
+    assert not unclassified, "URL patterns without a row in MATRIX_TABLE:\n  " + "\n  ".join(unclassified)
+    stale = named - {resolve(path).view_name for path in concrete_paths()}
+    assert not stale, f"rows for URL patterns that no longer exist: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(client, world, role):
+    login_as(client, world, role)
+    wrong = []
+    for row in MATRIX:
+        for which, index in (("own", 0), ("other", 1)):
+            expected = row.cells[role][index]
+            if row.obj == "-" and which == "other":
+                continue
+            value = None if row.obj == "-" else object_value(world, role, row.obj, which)
+            url = url_for(row.view, value)
+            response = request_in_savepoint(client, row.method, url, payload(world, row, role, value))
+            got = status_of(response)
+            if got != expected:
+                wrong.append(f"{row.method} {url} ({row.view}, {which}): expected {expected}, got {got}")
+            if got == "login":
+                assert response["Location"].startswith("/accounts/login/?next="), url
+    assert not wrong, f"{role}:\n  " + "\n  ".join(wrong)
+
+
+def test_outsiders_404_reveals_nothing(client, world):
+    """The 404 an outsider gets for another department's post is the same page as for a missing id."""
+    login_as(client, world, "outsider")
+    own_dept_post = world["objects"]["own"]["review"]
+    hidden = client.get(reverse("posts:detail", args=[own_dept_post.pk]))
+    missing = client.get(reverse("posts:detail", args=[own_dept_post.pk + 10_000]))
+    assert hidden.status_code == missing.status_code == 404
+    assert own_dept_post.title not in hidden.content.decode()
+    strip = re.compile(r"\d+")
+    assert strip.sub("", hidden.content.decode()) == strip.sub("", missing.content.decode())
+
+
+# --- the admin site ---------------------------------------------------------------------------------------
+
+ADMIN_PAGES = re.compile(
+    r"^/admin/(?P<app>\w+)/(?P<model>\w+)/(?:(?P<page>add)/|x/(?P<objpage>history|delete|change|password)/|x/|(?P<custom>\d+/\w+)/)?$"
+)
+# The admin site itself: anonymous and every non-admin role are sent to the admin login (staff only).
+ADMIN_SITE_PAGES = {
+    "admin:index": ("GET", "200"),
+    "admin:password_change": ("GET", "200"),
+    "admin:password_change_done": ("GET", "200"),
+    "admin:jsi18n": ("GET", "200"),
+    "admin:autocomplete": ("GET", "403"),  # without the widget's parameters
+    "admin:view_on_site": ("GET", "404"),  # with the walk's sample ids
+    "admin:django.contrib.admin.sites.catch_all_view": ("GET", "404"),
+}
+
+
+def admin_rule(path: str, match) -> tuple[str, str] | None:
+    """(method, status for the admin role) for an admin URL, or None if the rules do not know it."""
+    if not match.view_name.startswith("admin:"):
+        return None
+    if match.view_name in ADMIN_SITE_PAGES:
+        return ADMIN_SITE_PAGES[match.view_name]
+    if match.view_name in ("admin:login", "admin:logout"):
+        return ("GET", "special")
+    found = ADMIN_PAGES.match(path)
+    if found is None:
+        return None
+    model = admin_model(found["app"], found["model"])
+    if model is None:
+        return None
+    return ("GET", "model")
+
+
+def admin_model(app_label: str, model_name: str):
+    for model in admin.site._registry:
+        if model._meta.app_label == app_label and model._meta.model_name == model_name:
+            return model
+    return None
+
+
+def admin_expectation(path: str, match, superuser) -> tuple[str, str]:
+    """The admin role's expected status from the model admin's own permission hooks."""
+    found = ADMIN_PAGES.match(path)
+    model = admin_model(found["app"], found["model"])
+    model_admin = admin.site._registry[model]
+    request = RequestFactory().get(path)
+    request.user = superuser
+    obj = model._default_manager.order_by("pk").first()
+    if found["page"] == "add":
+        return ("add", "200" if model_admin.has_add_permission(request) else "403")
+    if found["objpage"] is None and found["custom"] is None:
+        if path.endswith("/x/"):
+            return ("redirect", "302")
+        return ("changelist", "200" if model_admin.has_view_or_change_permission(request) else "403")
+    if found["custom"]:
+        return ("custom", "custom")
+    if found["objpage"] == "delete":
+        allowed = model_admin.has_delete_permission(request, obj)
+    else:
+        allowed = model_admin.has_view_or_change_permission(request, obj)
+    if not allowed:
+        return (found["objpage"], "403")
+    # No object of the model in the data: the admin says "does not exist" on its index page.
+    return (found["objpage"], "200" if obj is not None else "302")
+
+
+def admin_paths(world) -> list[tuple[str, str, object]]:
+    """Every admin URL of the walk with a real object id where it needs one."""
+    result = []
+    for path in concrete_paths():
+        match = resolve(path)
+        rule = admin_rule(path, match)
+        if rule is None:
+            continue
+        real = path
+        found = ADMIN_PAGES.match(path)
+        if found and rule[1] == "model":
+            model = admin_model(found["app"], found["model"])
+            obj = model._default_manager.order_by("pk").first()
+            pk = str(obj.pk) if obj is not None else "999999"
+            real = re.sub(r"/x/", f"/{pk}/", path)
+            if found["custom"]:
+                real = re.sub(r"/\d+/(\w+)/$", rf"/{pk}/\1/", path)
+        result.append((path, real, match))
+    return result
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_site(client, world, role):
+    """Only administrators get into the admin; they get every registered model's pages."""
+    login_as(client, world, role)
+    superuser = world["cast"]["admin"]
+    wrong = []
+    checked = 0
+    for path, real, match in admin_paths(world):
+        response = request_in_savepoint(client, "GET", real, {})
+        got = status_of(response)
+        if match.view_name == "admin:login":
+            expected = "302" if role == "admin" else "200"
+        elif match.view_name == "admin:logout":
+            # Logging out is a POST; the admin sends others to its index (and from there to the login).
+            expected = "405" if role == "admin" else "302"
+        elif role != "admin":
+            expected = "login"
+            if got == "login" and not response["Location"].startswith("/admin/login/?next="):
+                wrong.append(f"{real}: sent to {response['Location']}, not the admin login")
+        elif match.view_name in ADMIN_SITE_PAGES:
+            expected = ADMIN_SITE_PAGES[match.view_name][1]
+        else:
+            kind, expected = admin_expectation(path, match, superuser)
+            if kind == "custom":
+                expected = got if got in ("200", "302", "405") else "200, 302 or 405"
+        checked += 1
+        if got != expected:
+            wrong.append(f"GET {real} ({match.view_name}): expected {expected}, got {got}")
+    assert checked > 100
+    assert not wrong, f"{role}:\n  " + "\n  ".join(wrong)
+
+
+def test_read_only_admin_models_stay_read_only(client, world):
+    """The audit trail and the reviews cannot be added, changed or deleted, even by an administrator."""
+    from approvals.models import AuditEvent, Review
+
+    client.force_login(world["cast"]["admin"])
+    event = AuditEvent.objects.order_by("pk").first()
+    review = Review.objects.order_by("pk").first()
+    assert client.get("/admin/approvals/auditevent/add/").status_code == 403
+    assert client.get(f"/admin/approvals/auditevent/{event.pk}/delete/").status_code == 403
+    assert client.get(f"/admin/approvals/review/{review.pk}/delete/").status_code == 403
+    page = client.get(f"/admin/approvals/auditevent/{event.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    response = client.post(f"/admin/approvals/auditevent/{event.pk}/change/", {"verb": "forged"})
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).verb == event.verb
+
+
+def test_matrix_names_every_role_and_the_users_exist(world):
+    User = get_user_model()
+    assert set(world["cast"]) | {"anonymous"} == set(ROLES)
+    assert User.objects.filter(username__in=[u.username for u in world["cast"].values()]).count() == 6
