@@ -1,10 +1,29 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Department, Membership
 
 DEPARTMENT_FIELDS = ("name", "code", "review_mode", "active")
+
+
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks the submitted ids up again when the form is shown with
+    errors; an id that is no number (a forged request) made that lookup raise – a server error instead
+    of the form's "select a valid choice". Ids that cannot be one are left out of the lookup."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.pk
+        usable = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            usable.append(item)
+        return super().optgroups(name, usable, attr)
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,6 +33,11 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ("user",)
     verbose_name = _("member")
     verbose_name_plural = _("members")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Department)
