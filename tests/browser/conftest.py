@@ -49,7 +49,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 FAILING_IMPACTS = {"serious", "critical"}
 AXE_OWN_NOISE = re.compile(r"Applying inline style violates|Couldn't load preload assets")
 
-# Moderate and minor findings of the whole run: printed in the terminal summary.
+# What axe checked in this run, and its moderate and minor findings: printed in the terminal summary.
+CHECKED_PAGES: list[str] = []
 MINOR_FINDINGS: dict[tuple[str, str], set[str]] = {}
 
 
@@ -137,6 +138,7 @@ class Browse:
         page.problems = []
         page.visited = []
         page.checked = set()
+        page.expected_errors = []  # console messages a test announced (navigate(..., status=400))
         page.on(
             "console",
             lambda message: (
@@ -158,7 +160,7 @@ class Browse:
     def finish(self) -> list[str]:
         problems = []
         for page in self.pages:
-            problems += _without_deliberate_aborts(page.problems)
+            problems += _without_expected(page, _without_deliberate_aborts(page.problems))
             unchecked = sorted(
                 {url for url in page.visited if url not in page.checked and url != "about:blank"}
             )
@@ -166,6 +168,19 @@ class Browse:
         for context in self.contexts:
             context.close()
         return problems
+
+
+def _without_expected(page, problems: list[str]) -> list[str]:
+    """Drop one "Failed to load resource … status of 4xx" message per announced error status."""
+    expected = list(page.expected_errors)
+    kept = []
+    for problem in problems:
+        match = next((e for e in expected if "Failed to load resource" in problem and e in problem), None)
+        if match is None:
+            kept.append(problem)
+        else:
+            expected.remove(match)
+    return kept
 
 
 def _without_deliberate_aborts(problems: list[str]) -> list[str]:
@@ -215,11 +230,21 @@ def type_text(locator, text: str) -> None:
     locator.press("End")
 
 
-def navigate(page, action) -> None:
-    """Run ``action`` (a click or key press that loads another page), wait for that page, check it with axe."""
+def navigate(page, action, *, status: int = 200) -> None:
+    """Run ``action`` (a click or key press that loads another page), wait for that page, check it with axe.
+
+    ``status``: the HTTP status the page must answer with – e.g. 400 for a form sent back with errors
+    (Chromium logs that as a console error, which is then expected rather than a problem).
+    """
     settle(page)
-    with page.expect_navigation():
+    with page.expect_navigation() as navigation:
         action()
+    response = navigation.value
+    assert response is not None and response.status == status, (
+        f"{page.url}: HTTP {response.status if response else None}, expected {status}"
+    )
+    if status >= 400:
+        page.expected_errors.append(f"status of {status} ")
     axe(page)
 
 
@@ -312,6 +337,7 @@ def axe(page, *, context: str | None = None) -> list[dict]:
     # elements, which the page's policy rightly blocks: that message is axe's, not the page's.
     page.problems[before:] = [p for p in page.problems[before:] if not AXE_OWN_NOISE.search(p)]
     where = context or page.url.removeprefix(page.base)
+    CHECKED_PAGES.append(re.sub(r"/\d+/", "/<id>/", page.url.removeprefix(page.base)))
     serious = [v for v in results if v["impact"] in FAILING_IMPACTS]
     minor = [v for v in results if v["impact"] not in FAILING_IMPACTS]
     for violation in minor:
@@ -340,9 +366,14 @@ def _describe(violations: list[dict]) -> str:
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not MINOR_FINDINGS:
+    if not CHECKED_PAGES:
         return
-    terminalreporter.section("axe-core: moderate and minor findings (not failing)")
+    terminalreporter.section("axe-core")
+    terminalreporter.write_line(
+        f"{len(CHECKED_PAGES)} checks of {len(set(CHECKED_PAGES))} distinct pages; "
+        f"moderate or minor findings: {len(MINOR_FINDINGS) or 'none'}"
+    )
+    terminalreporter.write_line("pages: " + ", ".join(sorted(set(CHECKED_PAGES))))
     for (impact, rule), where in sorted(MINOR_FINDINGS.items()):
         terminalreporter.write_line(f"[{impact}] {rule}: {', '.join(sorted(where))}")
 
@@ -354,12 +385,20 @@ def pytest_terminal_summary(terminalreporter):
 def screenshot(tmp_path):
     """``screenshot(page, name)``: the viewport as PNG – into docs/screenshots/ with UPDATE_SCREENSHOTS=1."""
 
-    def take(page, name: str, *, full_page: bool = False) -> Path:
+    def take(page, name: str, *, full_page: bool = False, height: int | None = None) -> Path:
+        """``full_page``: the whole page; ``height``: the page from the top down to ``height`` pixels."""
         target_dir = SCREENSHOT_DIR if UPDATE_SCREENSHOTS else tmp_path
         target_dir.mkdir(parents=True, exist_ok=True)
         path = target_dir / f"{name}.png"
         # No blinking caret or running transitions in the picture.
-        page.screenshot(path=str(path), animations="disabled", caret="hide", full_page=full_page)
+        options = {"full_page": full_page}
+        if height is not None:
+            total = page.evaluate("() => document.documentElement.scrollHeight")
+            options = {
+                "full_page": True,
+                "clip": {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": min(height, total)},
+            }
+        page.screenshot(path=str(path), animations="disabled", caret="hide", **options)
         _shrink(path)
         return path
 
