@@ -210,7 +210,7 @@ class TermAdmin(ServiceAdmin):
         return services.term_add(actor=request.user, **data)
 
     def update(self, request, obj, changes):
-        services.term_update(actor=request.user, term=obj, **changes)
+        services.term_update(actor=request.user, entry=obj, **changes)
 
     def remove(self, request, obj):
         services.term_remove(actor=request.user, term=obj)

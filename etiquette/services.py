@@ -167,9 +167,10 @@ def term_add(
 
 
 @transaction.atomic
-def term_update(*, actor, term: Term, comment: str = "", **changes) -> Term:
+def term_update(*, actor, entry: Term, comment: str = "", **changes) -> Term:
+    # ``entry``, not ``term``: ``term`` is one of the fields that can change (the word itself).
     return _update(
-        actor=actor, obj=term, fields=TERM_FIELDS, verb="term.changed", changes=changes, comment=comment
+        actor=actor, obj=entry, fields=TERM_FIELDS, verb="term.changed", changes=changes, comment=comment
     )
 
 
