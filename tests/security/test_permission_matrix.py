@@ -17,23 +17,26 @@ of own/other, named in the ``object`` column (see ``OBJECTS``).
 
 from __future__ import annotations
 
-import copy
-import io
 import re
 from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import RequestFactory
 from django.urls import resolve, reverse
-from PIL import Image
 
 from .url_walk import concrete_paths
-
-ROLES = ("anonymous", "editor", "head", "outsider", "coordinator", "press", "admin")
+from .world import (
+    ROLES,
+    default_world,
+    login_as,
+    object_value,
+    request_in_savepoint,
+    role_objects,
+    status_of,
+    url_for,
+)
 
 # view name                          method object         anonymous editor   head     outsider coordinator press    admin
 MATRIX_TABLE = """
@@ -142,144 +145,9 @@ def parse_matrix(text: str) -> list[Row]:
 MATRIX = parse_matrix(MATRIX_TABLE)
 
 
-# --- the world: two departments, each with a draft (image, video) and a post in review ------------------
-
-
-def png(size=(64, 48)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 200)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture
 def world(cast, department, other_department, settings, tmp_path):
-    import struct
-
-    from approvals.models import Notification
-    from etiquette.services import guide_acknowledge, guide_version_create, guide_version_publish
-    from posts import media
-    from posts.selectors import media_public_url
-    from posts.services import calendar_feed_renew, post_comment_add, post_create, post_submit
-    from publishing.models import Channel, RolloutPhase, SandboxPost
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    admin_user = cast["admin"]
-    active = RolloutPhase.objects.create(order=0, name="Phase 0", status=RolloutPhase.Status.ACTIVE)
-    planned = RolloutPhase.objects.create(order=1, name="Phase 1")
-    channels = []
-    for kind, name in (("mastodon", "Mastodon Landkreis"), ("facebook", "Facebook Landkreis")):
-        channel = Channel.objects.create(kind=kind, name=name, enabled=True)
-        channel.departments.set([department, other_department])
-        channels.append(channel)
-    active.channels.set(channels)
-    sandbox = Channel.objects.create(kind="sandbox", name="Testkanal")
-    planned.channels.set([sandbox])
-
-    version = guide_version_create(actor=admin_user, major=1, body="# Etikette\n\nSachlich bleiben.")
-    guide = guide_version_publish(actor=admin_user, version=version)
-    draft_guide = guide_version_create(actor=admin_user, major=2, body="# Entwurf")
-    for who in ("editor", "head", "outsider"):
-        guide_acknowledge(actor=cast[who], version=guide)
-
-    objects: dict[str, dict[str, object]] = {}
-    for key, dept, author in (
-        ("own", department, cast["editor"]),
-        ("other", other_department, cast["outsider"]),
-    ):
-        image = media.process_image(SimpleUploadedFile("bild.png", png((640, 480))))
-        video_bytes = (
-            struct.pack(">I4s4sI", 20, b"ftyp", b"isom", 0) + b"mp41" + struct.pack(">I4s", 8, b"moov")
-        )
-        video = media.process_video(SimpleUploadedFile("film.mp4", video_bytes))
-        video.captions, video.captions_extension = media.process_captions(
-            SimpleUploadedFile("film.vtt", b"WEBVTT\n\n00:00.000 --> 00:02.000\nHallo\n")
-        )
-        draft = post_create(
-            actor=author,
-            department=dept,
-            title=f"Entwurf {dept.code}",
-            text="Ab Montag vergibt das Gesundheitsamt neue Termine. Mehr unter https://www.lk-row.de/impfen",
-            channels=channels,
-            media_new=[
-                (
-                    image,
-                    {"alt_text": "Der helle Wartebereich mit zwölf Stühlen", "credit": "Foto: Landkreis"},
-                ),
-                (video, {"alt_text": "Rundgang durch das Impfzentrum", "credit": "Video: Landkreis"}),
-            ],
-        )
-        review = post_create(
-            actor=author,
-            department=dept,
-            title=f"In Prüfung {dept.code}",
-            text="Ab Montag vergibt das Gesundheitsamt neue Termine. Mehr unter https://www.lk-row.de/impfen",
-            channels=channels,
-        )
-        post_submit(actor=author, post=review)
-        post_comment_add(actor=author, post=review, text="Bitte prüfen.")
-        image_medium, video_medium = draft.media.order_by("position")
-        objects[key] = {
-            "review": review,
-            "draft": draft,
-            "image": image_medium,
-            "video": video_medium,
-            "department": dept,
-        }
-    objects["own"]["signed_media"] = (
-        media_public_url(objects["own"]["image"]).split("/posts/media/public/")[1].rstrip("/")
-    )
-    objects["other"]["signed_media"] = "forged-" + objects["own"]["signed_media"][7:]
-    objects["own"]["guide"], objects["other"]["guide"] = guide, draft_guide
-    objects["own"]["phase"], objects["other"]["phase"] = planned, active
-    sandbox_post = SandboxPost.objects.create(channel=sandbox, text="Test")
-    objects["own"]["sandbox_post"], objects["other"]["sandbox_post"] = sandbox_post.pk, sandbox_post.pk + 1000
-    objects["other"]["feed"] = "0" * 40
-
-    notifications = {
-        name: Notification.objects.create(
-            recipient=user,
-            kind=Notification.Kind.REVIEW_WAITING,
-            post=objects["other" if name == "outsider" else "own"]["review"],
-            created_at=objects["own"]["review"].created_at,
-        )
-        for name, user in cast.items()
-    }
-    feeds = {name: calendar_feed_renew(actor=user).token for name, user in cast.items()}
-    return {
-        "cast": cast,
-        "objects": objects,
-        "notifications": notifications,
-        "feeds": feeds,
-        "channels": channels,
-    }
-
-
-def role_objects(world, role: str) -> tuple[dict, dict]:
-    """The (own, other) objects from the point of view of ``role``."""
-    own, other = world["objects"]["own"], world["objects"]["other"]
-    return (other, own) if role == "outsider" else (own, other)
-
-
-def object_value(world, role: str, kind: str, which: str):
-    own, other = role_objects(world, role)
-    if kind == "notification":
-        mine = world["notifications"]["admin" if role == "anonymous" else role]
-        someone_else = world["notifications"]["coordinator" if role == "admin" else "admin"]
-        return mine if which == "own" else someone_else
-    if kind == "feed":
-        token = world["feeds"]["editor" if role == "anonymous" else role]
-        return token if which == "own" else world["objects"]["other"]["feed"]
-    if kind in ("signed_media", "guide", "phase", "sandbox_post"):
-        return world["objects"][which][kind]
-    return (own if which == "own" else other)[kind]
-
-
-def url_for(view: str, value) -> str:
-    if value is None:
-        return reverse(view)
-    identifier = value if isinstance(value, str | int) else value.pk
-    name = "token" if isinstance(identifier, str) else "pk"
-    return reverse(view, kwargs={name: identifier})
+    return default_world(cast, department, other_department, settings, tmp_path)
 
 
 def payload(world, row: Row, role: str, value) -> dict:
@@ -340,33 +208,6 @@ def payload(world, row: Row, role: str, value) -> dict:
     if row.view == "set_language":
         return {"language": "de", "next": "/"}
     return {}
-
-
-def status_of(response) -> str:
-    """``login`` is the redirect that asks for a login and comes back (``?next=``); the redirect after
-    logging out, for example, is an ordinary ``302``."""
-    if response.status_code == 302:
-        location = response["Location"]
-        if location.startswith(("/accounts/login/?next=", "/admin/login/?next=")):
-            return "login"
-        return "302"
-    return str(response.status_code)
-
-
-def request_in_savepoint(client, method: str, url: str, data: dict):
-    """One request whose changes are rolled back afterwards, with the client's cookies as before (a
-    logout or a new session id would otherwise carry over to the next request)."""
-    cookies = copy.deepcopy(client.cookies)
-    with transaction.atomic():
-        response = getattr(client, method.lower())(url, data)
-        transaction.set_rollback(True)
-    client.cookies = cookies
-    return response
-
-
-def login_as(client, world, role: str) -> None:
-    if role != "anonymous":
-        client.force_login(world["cast"][role])
 
 
 # --- the tests -------------------------------------------------------------------------------------------
