@@ -291,7 +291,7 @@ def unread_notification_count(user) -> int:
 def reviews_of(post: Post) -> QuerySet[Review]:
     return (
         Review.objects.filter(post=post)
-        .select_related("revision", "submitted_revision", "opened_by", "finished_by")
+        .select_related("revision__created_by", "submitted_revision", "opened_by", "finished_by")
         .prefetch_related(
             Prefetch("steps", queryset=ReviewStep.objects.select_related("decided_by", "revision"))
         )

@@ -275,3 +275,20 @@ def test_templates_obey_the_content_security_policy():
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
         assert not re.search(r"\son[a-z]+\s*=", text), path
         assert "style=" not in text, path
+
+
+def test_the_post_page_shows_the_review_and_the_reviewers_edit_to_the_author(
+    client, editor, coordinator, in_review
+):
+    review = in_review()
+    client.force_login(editor)
+    html = client.get(f"/posts/{review.post_id}/").content.decode()
+    box = html.split('id="review-box"')[1].split("</section>")[0]
+    assert "Wartet auf: Koordination." in box
+    assert f'href="/approvals/posts/{review.post_id}/"' in box
+    assert 'id="review-edited"' not in box
+    services.review_edit(actor=coordinator, post=review.post, text=CLEAN_TEXT + " Auch samstags.")
+    html = client.get(f"/posts/{review.post_id}/").content.decode()
+    box = html.split('id="review-box"')[1].split("</section>")[0]
+    assert "In der Prüfung geändert von Koordination: Revision 2 (eingereicht: Revision 1)." in box
+    assert f"/posts/{review.post_id}/revisions/?from=1&amp;to=2" in box
