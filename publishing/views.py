@@ -160,7 +160,9 @@ def delivery_detail(request, pk: int):
 def _back(request, delivery) -> str:
     """Where an action returns to: the page it was started from (only our own pages)."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a path of this site: anything else (also "0", which redirect() would take for a view name
+    # and fail on with a 500) returns to the delivery's page.
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return reverse("publishing:delivery", args=[delivery.pk])
 
