@@ -442,3 +442,22 @@ def test_admin_can_change_the_word_of_a_term(client, world):
     term.refresh_from_db()
     assert term.term == "seitens des Amtes"
     assert AuditEvent.objects.filter(verb="term.changed", object_id=str(term.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    "target", ["0", "delivery", "https://evil.example/", "//evil.example/x", "javascript:x"]
+)
+def test_delivery_actions_return_only_to_pages_of_this_site(client, world, target):
+    """Found by the fuzzing: ``next=0`` on a delivery action was a 500 (redirect() took it for a view
+    name); other sites are not followed either."""
+    delivery = world["objects"]["own"]["delivery"]
+    client.force_login(world["cast"]["coordinator"])
+    response = request_in_savepoint(
+        client, "POST", f"/publishing/deliveries/{delivery.pk}/retry/", {"next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/publishing/deliveries/{delivery.pk}/"
+    response = request_in_savepoint(
+        client, "POST", f"/publishing/deliveries/{delivery.pk}/retry/", {"next": "/posts/?page=2"}
+    )
+    assert response["Location"] == "/posts/?page=2"

@@ -101,6 +101,12 @@ publishing:rollout                   GET    -              login     404      40
 publishing:rollout_activate          POST   phase          login     404      404      404      404      404      302
 publishing:sandbox                   GET    -              login     200      200      200      200      200      200
 publishing:sandbox_post              GET    sandbox_post   login     200/404  200/404  200/404  200/404  200/404  200/404
+publishing:deliveries                GET    -              login     404      404      404      200      404      200
+publishing:delivery                  GET    delivery       login     200/404  200/404  200/404  200      200      200
+publishing:delivery_retry            POST   delivery       login     403/404  403/404  403/404  302      403      403
+publishing:delivery_mark_published   POST   delivery       login     403/404  403/404  403/404  302      403      403
+publishing:post_withdraw             GET    approved       login     403/404  403/404  403/404  200      403      403
+publishing:post_withdraw             POST   approved       login     403/404  403/404  403/404  302      403      403
 """
 
 # What "own" and "other" mean for objects without a department.
@@ -117,6 +123,8 @@ OBJECTS = {
     "guide": "the published guide version / an unpublished draft version",
     "phase": "the next planned rollout phase / the phase that is active already",
     "sandbox_post": "a sandbox post / an id that does not exist",
+    "approved": "a post Koordination approved (own department / other department)",
+    "delivery": "a failed delivery of that post (own department / other department)",
 }
 
 
@@ -193,6 +201,10 @@ def payload(world, row: Row, role: str, value) -> dict:
                     }
                 )
         return data
+    if row.view == "publishing:delivery_mark_published":
+        return {"url": "https://social.example/@landkreis/1"}
+    if row.view == "publishing:post_withdraw":
+        return {"reason": "Der Termin ist abgesagt."}
     if row.view in ("posts:comment_add", "approvals:comment"):
         return {"text": "Sieht gut aus."}
     if row.view == "approvals:review_mode_set":

@@ -1,7 +1,8 @@
 """The data the permission matrix, the fuzzing and the XSS tests walk the pages with.
 
 Two departments (the cast's Gesundheitsamt and Straßenverkehrsamt), each with a draft carrying an image
-and a captioned video, and a post in review with a comment; live channels, a published guide and a
+and a captioned video, a post in review with a comment and an approved post with a failed delivery;
+live channels, a published guide and a
 draft version, a planned rollout phase, a sandbox post, a notification and an iCal address for every
 member of the cast. The texts are parameters so that the XSS test can put its payloads into every one.
 """
@@ -29,6 +30,41 @@ def png(size=(64, 48)) -> bytes:
 
 def mp4() -> bytes:
     return struct.pack(">I4s4sI", 20, b"ftyp", b"isom", 0) + b"mp41" + struct.pack(">I4s", 8, b"moov")
+
+
+def _approved_with_failed_delivery(author, department, coordinator, channels, *, title: str, text: str):
+    """A post approved by Koordination (deliveries made by publishing), one delivery of it failed."""
+    from approvals import selectors as review_selectors
+    from approvals.models import ReviewStep
+    from approvals.services import step_approve
+    from posts.services import post_create, post_submit
+    from publishing.models import Delivery
+    from tests.approvals.conftest import staffed_time
+
+    post = post_create(
+        actor=author,
+        department=department,
+        title=title,
+        text=text,
+        channels=channels,
+        planned_at=staffed_time(),
+    )
+    post_submit(actor=author, post=post)
+    step = ReviewStep.objects.get(review__post=post, status=ReviewStep.Status.OPEN)
+    warnings = [f for f in review_selectors.current_findings(post) if review_selectors.is_warning(f)]
+    step_approve(
+        actor=coordinator,
+        step=step,
+        acknowledgements={review_selectors.finding_key(f): "Geprüft." for f in warnings},
+        revision=step.review.revision_id,
+    )
+    delivery = Delivery.objects.filter(post=post).order_by("pk").first()
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.FAILED, last_error="Die Plattform hat den Beitrag abgelehnt.", attempt_count=1
+    )
+    post.refresh_from_db()
+    delivery.refresh_from_db()
+    return post, delivery
 
 
 def build_world(
@@ -104,6 +140,9 @@ def build_world(
         )
         post_submit(actor=author, post=review)
         post_comment_add(actor=author, post=review, text=comment)
+        approved, delivery = _approved_with_failed_delivery(
+            author, dept, cast["coordinator"], channels, title=title or f"Freigegeben {dept.code}", text=text
+        )
         image_medium, video_medium = draft.media.order_by("position")
         objects[key] = {
             "review": review,
@@ -111,6 +150,8 @@ def build_world(
             "image": image_medium,
             "video": video_medium,
             "department": dept,
+            "approved": approved,
+            "delivery": delivery,
         }
     signed = media_public_url(objects["own"]["image"]).split("/posts/media/public/")[1].rstrip("/")
     objects["own"]["signed_media"], objects["other"]["signed_media"] = signed, "forged-" + signed[7:]
