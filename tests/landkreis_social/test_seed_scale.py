@@ -58,6 +58,17 @@ def test_makes_posts_in_every_state_with_reviews_and_one_audit_event():
         assert step.decided_by_id != step.review.post.author_id
     # Published posts carry their time; planned times lie in the past and the future.
     assert not Post.objects.filter(status="published", published_at__isnull=True).exists()
+    # Posts that went out have one delivery per channel, with their outcome; scheduled ones wait.
+    from publishing.models import Delivery
+
+    published = Post.objects.filter(status="published")
+    assert Delivery.objects.filter(post__in=published).exclude(status="published").count() == 0
+    assert (
+        Delivery.objects.filter(post__in=published).count()
+        == Post.channels.through.objects.filter(post__in=published).count()
+    )
+    assert Delivery.objects.filter(post__status="scheduled", status="pending").exists()
+    assert Delivery.objects.filter(post__status="failed").exclude(status="failed").count() == 0
     assert AuditEvent.objects.filter(verb="scale.seeded").count() == 1
     assert list(audit_verify_chain()) == []
 
@@ -75,6 +86,7 @@ def test_the_app_works_on_the_data(client):
     waiting = ReviewStep.objects.filter(status="open", kind="coordination").select_related("review__post")
     assert waiting.exists() and waiting.first().review.post.title in queue.content.decode()
     assert client.get(f"/approvals/posts/{waiting.first().review.post_id}/").status_code == 200
+    assert client.get("/publishing/deliveries/?status=problems").status_code == 200
 
     # An editor sees the posts of their own departments only (guardian permissions were written).
     membership = Membership.objects.filter(role="editor").select_related("user", "department").first()
