@@ -17,7 +17,7 @@ import struct
 import zlib
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -131,7 +131,10 @@ CAPTIONS = st.one_of(
 @settings(max_examples=EXAMPLES * 25, **SETTINGS)
 @given(content=damaged_files(), name=st.text(max_size=40))
 def test_media_checks_raise_only_validation_errors(content, name):
-    upload = SimpleUploadedFile(name or "datei", content)
+    try:
+        upload = SimpleUploadedFile(name or "datei", content)
+    except SuspiciousFileOperation:  # names like "/" never get this far: Django's upload parser drops them
+        upload = SimpleUploadedFile("datei", content)
     for check in (media.process_image, media.process_video):
         try:
             processed = check(upload)
