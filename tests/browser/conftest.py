@@ -152,6 +152,10 @@ class Browse:
             "framenavigated",
             lambda frame: page.visited.append(urldefrag(frame.url).url) if frame == page.main_frame else None,
         )
+        # File choosers are intercepted (no native dialog) only once a listener exists, and Playwright
+        # switches that on without waiting: a key press right after expect_file_chooser() can beat it
+        # (seen under load). A listener from the start keeps the interception on for the whole page.
+        page.on("filechooser", lambda chooser: None)
         self.pages.append(page)
         if username is not None:
             sign_in(page, username)
