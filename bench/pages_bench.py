@@ -478,15 +478,21 @@ def machine(database: str) -> str:
     return f"{cpu}, {os.cpu_count()} cores (shared); Python {platform.python_version()}; {database}"
 
 
-def verdicts(small: Result, large: Result, floor: Result) -> str:
+def verdicts(row: list[Result], floor: Result) -> str:
+    """Against the targets (smallest vs largest size, and the floor); with a middle size also the ratio
+    to it – the pages are full (25 rows, full calendar days) from there on, at 100 posts often not."""
+    small, large = row[0], row[-1]
     notes = []
-    if large.queries != small.queries:
-        notes.append(f"queries {small.queries} → {large.queries}")
+    if any(r.queries != small.queries for r in row):
+        notes.append("queries " + " → ".join(str(r.queries) for r in row))
     if large.median > 2 * small.median:
         notes.append(f"{large.median / small.median:.1f}× the small size (target ≤ 2×)")
     if large.median > 5 * floor.median:
         notes.append(f"{large.median / floor.median:.1f}× the floor (target ≤ 5×)")
-    return "meets targets" if not notes else "MISSES: " + "; ".join(notes)
+    verdict = "meets targets" if not notes else "MISSES: " + "; ".join(notes)
+    if len(row) > 2:
+        verdict += f" ({large.median / row[-2].median:.1f}× the {row[-2].size:,} size)"
+    return verdict
 
 
 def report(
@@ -520,7 +526,7 @@ def report(
             if row[0].queries != result.queries:
                 verdict += f"; queries {row[0].queries} → {result.queries}"
         else:
-            verdict = verdicts(row[0], result, floor[large])
+            verdict = verdicts(row, floor[large])
         lines.append(
             f"| {result.page} | {result.who} | "
             + " | ".join(str(r.queries) for r in row)

@@ -267,6 +267,8 @@ class Command(BaseCommand):
                 after={"prefix": prefix, **seeder.counts},
                 comment="Synthetic data for benchmarks (manage.py seed_scale).",
             )
+            inserted = time.perf_counter()
+        self.stdout.write(f"  commit (foreign keys checked) {time.perf_counter() - inserted:.1f} s")
         seconds = time.perf_counter() - started
         summary = ", ".join(f"{value} {name}" for name, value in seeder.counts.items())
         self.stdout.write(self.style.SUCCESS(f"seed_scale: {summary} in {seconds:.1f} s"))
