@@ -257,6 +257,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = False
 # One message per worker process at a time: a slow network does not hold messages other workers
 # could run at once.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery closes a worker's database connection after every task unless told to reuse it; a new
+# PostgreSQL connection per delivery cost more than the delivery's own queries (bench/publishing_bench.py).
+# Reconnect after this many tasks; a broken connection is replaced at the next task anyway.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
