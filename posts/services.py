@@ -60,7 +60,9 @@ class SubmissionBlocked(ValidationError):
 
 
 def _locked(post: Post) -> Post:
-    return Post.objects.select_for_update().select_related("department", "author").get(pk=post.pk)
+    # Only the post's row: locking its author and department too would make every transition wait for
+    # all others of the same department (and deadlock with the publishing workers).
+    return Post.objects.select_for_update(of=("self",)).select_related("department", "author").get(pk=post.pk)
 
 
 def _check_status(post: Post, allowed: Iterable[str], step: str) -> None:
@@ -590,14 +592,27 @@ def post_mark_publishing(*, actor=None, post: Post) -> Post:
     )
 
 
+# The states a post's deliveries can settle it from (publishing's outcome transitions).
+PUBLISHING_OUTCOME_FROM = frozenset(
+    {
+        Post.Status.APPROVED,
+        Post.Status.SCHEDULED,
+        Post.Status.PUBLISHING,
+        Post.Status.PARTIALLY_FAILED,
+        Post.Status.FAILED,
+    }
+)
+
+
 @transaction.atomic
 def post_mark_published(*, actor=None, post: Post, published_at: datetime | None = None) -> Post:
-    """Every delivery succeeded: → ``published``. Also from (partially) failed after a successful retry.
-    Called by publishing."""
+    """Every delivery succeeded: → ``published``. Also from (partially) failed after a successful retry,
+    and straight from ``approved``/``scheduled`` when the post's only (or every) delivery finished in
+    one go. Called by publishing."""
     return _transition(
         actor=actor,
         post=post,
-        allowed={Post.Status.PUBLISHING, Post.Status.PARTIALLY_FAILED, Post.Status.FAILED},
+        allowed=PUBLISHING_OUTCOME_FROM,
         to=Post.Status.PUBLISHED,
         verb="post.published",
         step=_("Publish"),
@@ -607,12 +622,12 @@ def post_mark_published(*, actor=None, post: Post, published_at: datetime | None
 
 @transaction.atomic
 def post_mark_failed(*, actor=None, post: Post, partially: bool, comment: str = "") -> Post:
-    """Deliveries finished with errors: ``publishing`` → ``partially_failed`` (some channels worked) or
-    ``failed``. Called by publishing."""
+    """Deliveries finished with errors: → ``partially_failed`` (some channels worked) or ``failed``.
+    Called by publishing."""
     return _transition(
         actor=actor,
         post=post,
-        allowed={Post.Status.PUBLISHING, Post.Status.PARTIALLY_FAILED, Post.Status.FAILED},
+        allowed=PUBLISHING_OUTCOME_FROM,
         to=Post.Status.PARTIALLY_FAILED if partially else Post.Status.FAILED,
         verb="post.partially_failed" if partially else "post.failed",
         step=_("Publish"),
