@@ -23,6 +23,8 @@ workers. The life of a delivery::
   queues every due delivery.
 
 Lock order, to stay free of deadlocks: post row → channel row → delivery row → audit chain head.
+Rows read along with a locked row (``select_related``) are not locked (``of=("self",)``): the post's
+author and department, a delivery's channel.
 The claim never writes an audit event (it holds the channel lock), and an outcome never locks the
 channel (a credentials problem is flagged on the channel in a transaction of its own afterwards).
 """
@@ -38,7 +40,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -257,7 +259,7 @@ def deliveries_reschedule_for_post(*, actor, post: Post) -> int:
     now = timezone.now()
     due = post.planned_at if post.planned_at and post.planned_at > now else now
     waiting = list(
-        Delivery.objects.select_for_update()
+        Delivery.objects.select_for_update(of=("self",))
         .select_related("channel")
         .filter(post_id=post.pk, status__in=Delivery.CLAIMABLE)
     )
@@ -328,14 +330,20 @@ def _media_item(media: Media) -> MediaItem:
     )
 
 
-def build_content(post: Post, channel: Channel, delivery_id: int) -> PostContent:
+def build_content(
+    post: Post, channel: Channel, delivery_id: int, *, variant: str | None = None, has_media: bool = True
+) -> PostContent:
     """What goes out on ``channel``: its text variant (or the main text), the link, the media; the
-    delivery's id is the idempotency key."""
-    variant = PostVariant.objects.filter(post=post, channel=channel).values_list("text", flat=True).first()
+    delivery's id is the idempotency key. (``variant``/``has_media``: already read by the caller.)"""
+    if variant is None:
+        variant = (
+            PostVariant.objects.filter(post=post, channel=channel).values_list("text", flat=True).first()
+        )
+    media = post.media.order_by("position", "pk") if has_media else ()
     return PostContent(
         text=(variant or "").strip() or post.text,
         link=post.link,
-        media=tuple(_media_item(m) for m in post.media.order_by("position", "pk")),
+        media=tuple(_media_item(m) for m in media),
         language="de",
         idempotency_key=str(delivery_id),
     )
@@ -363,48 +371,59 @@ def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
     Never audited here (the outcome is): the claim holds the channel lock of rate-limited channels.
     """
     now = timezone.now()
-    row = (
-        Delivery.objects.filter(pk=delivery_id)
-        .values("status", "next_attempt_at", "channel_id", "post_id")
+    active = RolloutPhase.objects.filter(channels=OuterRef("channel_id"), status=RolloutPhase.Status.ACTIVE)
+    variant = PostVariant.objects.filter(post=OuterRef("post_id"), channel=OuterRef("channel_id"))
+    delivery = (
+        Delivery.objects.select_related("channel")
+        .annotate(
+            channel_in_active_phase=Exists(active),
+            variant_text=Subquery(variant.values("text")[:1]),
+            has_media=Exists(Media.objects.filter(post=OuterRef("post_id"))),
+        )
+        .filter(pk=delivery_id)
         .first()
     )
-    if row is None or row["status"] not in Delivery.CLAIMABLE:
+    if delivery is None or delivery.status not in Delivery.CLAIMABLE:
         return None
-    if row["next_attempt_at"] is None or row["next_attempt_at"] > now:
+    if delivery.next_attempt_at is None or delivery.next_attempt_at > now:
         return None
+    channel = delivery.channel
+    if channel.needs_attention or not (channel.enabled and delivery.channel_in_active_phase):
+        return None  # it waits: the sweep queues it again once the channel is fine
     # The post is locked so that an edit (back to review) cannot slip between check and content.
-    post = Post.objects.select_for_update().get(pk=row["post_id"])
+    post = Post.objects.select_for_update().get(pk=delivery.post_id)
     if post.status not in SENDABLE_POST_STATUSES:
         return None
     if post.planned_at and post.planned_at > now:
         return None  # never early, whatever a stale message says
-    channel = Channel.objects.get(pk=row["channel_id"])
     limit = rate_limit_for(channel.kind)
     if limit:
         # Serialises the claims of this channel: count and claim happen under one lock.
-        channel = Channel.objects.select_for_update().get(pk=channel.pk)
-    if channel.needs_attention or not _channel_live(channel):
-        return None  # it waits: the sweep queues it again once the channel is fine
-    if limit:
+        locked = Channel.objects.select_for_update().filter(pk=channel.pk).values("attention_since").get()
+        if locked["attention_since"] is not None:
+            return None
         until = _window_wait(channel, limit, now)
         if until is not None:
             Delivery.objects.filter(
                 pk=delivery_id, status__in=Delivery.CLAIMABLE, next_attempt_at__lt=until
             ).update(next_attempt_at=until, enqueued_at=until, updated_at=now)
             return Wait(until)
+    number = delivery.attempt_count + 1
     claimed = Delivery.objects.filter(
-        pk=delivery_id, status__in=Delivery.CLAIMABLE, next_attempt_at__lte=now
+        pk=delivery_id,
+        status__in=Delivery.CLAIMABLE,
+        next_attempt_at__lte=now,
+        attempt_count=delivery.attempt_count,
     ).update(
         status=Status.SENDING,
         lease_until=now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS),
         worker=worker[:200],
-        attempt_count=F("attempt_count") + 1,
+        attempt_count=number,
         attempts_in_round=F("attempts_in_round") + 1,
         updated_at=now,
     )
     if claimed != 1:
         return None  # another worker was faster
-    number = Delivery.objects.filter(pk=delivery_id).values_list("attempt_count", flat=True).get()
     attempt = DeliveryAttempt.objects.create(
         delivery_id=delivery_id,
         channel=channel,
@@ -419,22 +438,10 @@ def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
         number=number,
         channel=channel,
         post_id=post.pk,
-        content=build_content(post, channel, delivery_id),
+        content=build_content(
+            post, channel, delivery_id, variant=delivery.variant_text or "", has_media=delivery.has_media
+        ),
     )
-
-
-def _channel_live(channel: Channel) -> bool:
-    if not channel.enabled:
-        return False
-    return RolloutPhase.objects.filter(channels=channel, status=RolloutPhase.Status.ACTIVE).exists()
-
-
-@transaction.atomic
-def delivery_mark_post_publishing(*, post_id: int) -> None:
-    """The first delivery of the post is on its way: ``approved``/``scheduled`` → ``publishing``."""
-    post = Post.objects.select_for_update().get(pk=post_id)
-    if post.status in (Post.Status.APPROVED, Post.Status.SCHEDULED):
-        post_services.post_mark_publishing(actor=None, post=post)
 
 
 def preflight_error(adapter_class, content: PostContent) -> PublishError | None:
@@ -500,8 +507,10 @@ def _channel_needs_attention(claim: Claim, message: str) -> None:
 @transaction.atomic
 def _record_outcome(*, claim, ref, error, duration_ms, deduplicates) -> Result:
     now = timezone.now()
-    post = Post.objects.select_for_update().select_related("author").get(pk=claim.post_id)
-    delivery = Delivery.objects.select_for_update().select_related("channel").get(pk=claim.delivery_id)
+    post = Post.objects.select_for_update().get(pk=claim.post_id)  # the post first: see the lock order
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",)).select_related("channel").get(pk=claim.delivery_id)
+    )
     ours = delivery.attempt_count == claim.number and delivery.status == Status.SENDING
     # The sweep gave up on this attempt (lease expired → uncertain): a late success still settles it.
     late = ref is not None and delivery.attempt_count == claim.number and delivery.status == Status.UNCERTAIN
@@ -521,6 +530,9 @@ def _record_outcome(*, claim, ref, error, duration_ms, deduplicates) -> Result:
 
     delivery.lease_until = None
     result = Result(delivery.status)
+    # The audit events go last: the audit trail's chain head is one lock for everybody, held from the
+    # first event to the commit – the shorter, the more workers can record at once.
+    audits: list[tuple[str, dict]] = []
     if ref is not None:
         _finish_attempt(claim, now, outcome=Outcome.PUBLISHED, duration_ms=duration_ms)
         delivery.status = Status.PUBLISHED
@@ -533,23 +545,41 @@ def _record_outcome(*, claim, ref, error, duration_ms, deduplicates) -> Result:
             delivery.status = Status.WITHDRAWING
             delivery.next_attempt_at = now
             result.withdraw = True
-        delivery.save()
-        _audit(
-            delivery,
-            "delivery.published",
-            after={
-                "attempt": claim.number,
-                "external_id": delivery.external_id,
-                "url": delivery.external_url,
-                "duration_ms": duration_ms,
-                "late": late,
-            },
+        delivery.save(update_fields=DELIVERY_OUTCOME_FIELDS)
+        audits.append(
+            (
+                "delivery.published",
+                {
+                    "attempt": claim.number,
+                    "external_id": delivery.external_id,
+                    "url": delivery.external_url,
+                    "duration_ms": duration_ms,
+                    "late": late,
+                },
+            )
         )
     else:
-        result = _record_error(delivery, post, claim, error, now, duration_ms, deduplicates)
+        result = _record_error(delivery, post, claim, error, now, duration_ms, deduplicates, audits)
     result.status = delivery.status
     _post_follows_deliveries(post)
+    for verb, after in audits:
+        _audit(delivery, verb, after=after)
     return result
+
+
+DELIVERY_OUTCOME_FIELDS = [
+    "status",
+    "external_id",
+    "external_url",
+    "published_at",
+    "next_attempt_at",
+    "enqueued_at",
+    "lease_until",
+    "last_error",
+    "withdrawn_at",
+    "withdraw_note",
+    "updated_at",
+]
 
 
 def _attempt_outcome(error: PublishError, deduplicates: bool) -> str:
@@ -566,6 +596,7 @@ def _record_error(
     now: datetime,
     duration_ms: int,
     deduplicates: bool,
+    audits: list,
 ) -> Result:
     outcome = _attempt_outcome(error, deduplicates)
     _finish_attempt(claim, now, outcome=outcome, duration_ms=duration_ms, error=error)
@@ -577,15 +608,15 @@ def _record_error(
         delivery.status = Status.WITHDRAWN
         delivery.withdrawn_at = now
         delivery.next_attempt_at = None
-        delivery.save()
-        _audit(delivery, "delivery.withdrawn", after=after)
+        delivery.save(update_fields=DELIVERY_OUTCOME_FIELDS)
+        audits.append(("delivery.withdrawn", after))
         return result
     if error.credentials_problem:
         # The channel needs a person; its deliveries wait (no attempts burnt) until that is fixed.
         delivery.status = Status.RETRYING
         delivery.next_attempt_at = now
-        delivery.save()
-        _audit(delivery, "delivery.waiting_for_channel", after=after)
+        delivery.save(update_fields=DELIVERY_OUTCOME_FIELDS)
+        audits.append(("delivery.waiting_for_channel", after))
         result.channel_problem = error.message
         return result
     if outcome == Outcome.RETRYABLE:
@@ -596,16 +627,16 @@ def _record_error(
                 _("Gave up after %(count)s attempts. Last error: %(error)s")
                 % {"count": delivery.attempts_in_round, "error": error.message}
             )[:2000]
-            delivery.save()
-            _audit(delivery, "delivery.failed", after={**after, "gave_up": True})
+            delivery.save(update_fields=DELIVERY_OUTCOME_FIELDS)
+            audits.append(("delivery.failed", {**after, "gave_up": True}))
             _notify(Notification.Kind.DELIVERY_FAILED, delivery, post, delivery.last_error)
             return result
         wait = backoff_seconds(delivery.attempts_in_round, error.retry_after)
         delivery.status = Status.RETRYING
         delivery.next_attempt_at = now + timedelta(seconds=wait)
         delivery.enqueued_at = delivery.next_attempt_at
-        delivery.save()
-        _audit(delivery, "delivery.retrying", after={**after, "next_attempt_at": delivery.next_attempt_at})
+        delivery.save(update_fields=DELIVERY_OUTCOME_FIELDS)
+        audits.append(("delivery.retrying", {**after, "next_attempt_at": delivery.next_attempt_at}))
         result.retry_at = delivery.next_attempt_at
         return result
     if outcome == Outcome.UNCERTAIN:
@@ -618,15 +649,15 @@ def _record_error(
         else:
             delivery.status = Status.UNCERTAIN
         delivery.next_attempt_at = None
-        delivery.save()
-        _audit(delivery, f"delivery.{delivery.status}", after=after)
+        delivery.save(update_fields=DELIVERY_OUTCOME_FIELDS)
+        audits.append((f"delivery.{delivery.status}", after))
         if delivery.status == Status.UNCERTAIN:
             _notify(Notification.Kind.DELIVERY_UNCERTAIN, delivery, post, error.message)
         return result
     delivery.status = Status.FAILED
     delivery.next_attempt_at = None
-    delivery.save()
-    _audit(delivery, "delivery.failed", after=after)
+    delivery.save(update_fields=DELIVERY_OUTCOME_FIELDS)
+    audits.append(("delivery.failed", after))
     _notify(Notification.Kind.DELIVERY_FAILED, delivery, post, error.message)
     return result
 
@@ -635,9 +666,12 @@ def _post_follows_deliveries(post: Post) -> None:
     """Set the post's status from its deliveries (the post row is locked by the caller)."""
     if post.status not in SENDABLE_POST_STATUSES:
         return
-    statuses = list(
-        Delivery.objects.filter(post=post).exclude(status=Status.WITHDRAWN).values_list("status", flat=True)
+    rows = list(
+        Delivery.objects.filter(post=post)
+        .exclude(status=Status.WITHDRAWN)
+        .values_list("status", "published_at", "channel__name")
     )
+    statuses = [status for status, _at, _name in rows]
     if not statuses:
         return
     if any(s in Delivery.OPEN for s in statuses):
@@ -646,27 +680,17 @@ def _post_follows_deliveries(post: Post) -> None:
         ):
             post_services.post_mark_publishing(actor=None, post=post)
         return
-    if post.status in (Post.Status.APPROVED, Post.Status.SCHEDULED):
-        post = post_services.post_mark_publishing(actor=None, post=post)
+    # Settled in one go (e.g. the only delivery published): straight to the outcome, no "publishing".
     published = sum(1 for s in statuses if s in (Status.PUBLISHED, Status.WITHDRAWING))
     if published == len(statuses):
         if post.status != Post.Status.PUBLISHED:
-            first = (
-                Delivery.objects.filter(post=post, published_at__isnull=False)
-                .order_by("published_at")
-                .values_list("published_at", flat=True)
-                .first()
-            )
+            first = min((at for _status, at, _name in rows if at is not None), default=None)
             post_services.post_mark_published(actor=None, post=post, published_at=first)
         return
     target = Post.Status.PARTIALLY_FAILED if published else Post.Status.FAILED
     if post.status != target and post.status != Post.Status.PUBLISHED:
         problems = ", ".join(
-            sorted(
-                Delivery.objects.filter(post=post, status__in=(Status.FAILED, Status.UNCERTAIN)).values_list(
-                    "channel__name", flat=True
-                )
-            )
+            sorted(name for status, _at, name in rows if status in (Status.FAILED, Status.UNCERTAIN))
         )
         post_services.post_mark_failed(actor=None, post=post, partially=bool(published), comment=problems)
 
@@ -688,9 +712,9 @@ def _expire_lease(delivery_id: int, now: datetime) -> bool:
         delivery = Delivery.objects.select_related("channel").filter(pk=delivery_id).first()
         if delivery is None:
             return False
-        post = Post.objects.select_for_update().select_related("author").get(pk=delivery.post_id)
+        post = Post.objects.select_for_update(of=("self",)).select_related("author").get(pk=delivery.post_id)
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("channel")
             .filter(pk=delivery_id, status=Status.SENDING, lease_until__lt=now)
             .first()
@@ -788,7 +812,7 @@ def delivery_retry(*, actor, delivery: Delivery, comment: str = "") -> Delivery:
     _require_coordinator(actor)
     now = timezone.now()
     post = Post.objects.select_for_update().get(pk=delivery.post_id)
-    delivery = Delivery.objects.select_for_update().select_related("channel").get(pk=delivery.pk)
+    delivery = Delivery.objects.select_for_update(of=("self",)).select_related("channel").get(pk=delivery.pk)
     before = delivery.status
     if delivery.status == Status.WITHDRAWING and delivery.next_attempt_at is None:
         delivery.next_attempt_at = now
@@ -851,7 +875,7 @@ def delivery_mark_published(*, actor, delivery: Delivery, url: str) -> Delivery:
     url = validate_published_url(url)
     now = timezone.now()
     post = Post.objects.select_for_update().get(pk=delivery.post_id)
-    delivery = Delivery.objects.select_for_update().select_related("channel").get(pk=delivery.pk)
+    delivery = Delivery.objects.select_for_update(of=("self",)).select_related("channel").get(pk=delivery.pk)
     if delivery.status not in (Status.UNCERTAIN, Status.FAILED):
         raise ValidationError(
             _("Only deliveries with an unknown outcome or a failure can be marked as published."),
@@ -903,7 +927,9 @@ def deliveries_withdraw_for_post(*, actor, post: Post, reason: str) -> list[Deli
     now = timezone.now()
     post = Post.objects.select_for_update().get(pk=post.pk)
     post_services.post_withdraw(actor=actor, post=post, comment=reason)
-    deliveries = list(Delivery.objects.select_for_update().select_related("channel").filter(post=post))
+    deliveries = list(
+        Delivery.objects.select_for_update(of=("self",)).select_related("channel").filter(post=post)
+    )
     to_delete = []
     for delivery in deliveries:
         if delivery.status == Status.WITHDRAWN or delivery.withdraw_requested_at:
@@ -981,7 +1007,9 @@ def delivery_record_withdrawal(*, claim: Claim, error: PublishError | None, dura
     """Write what came of a deletion: gone (or not found any more) → ``withdrawn``; a temporary error
     → again later; a refusal → stays ``withdrawing`` with the message until a person retries."""
     now = timezone.now()
-    delivery = Delivery.objects.select_for_update().select_related("channel").get(pk=claim.delivery_id)
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",)).select_related("channel").get(pk=claim.delivery_id)
+    )
     if delivery.status != Status.WITHDRAWING or delivery.attempt_count != claim.number:
         _finish_attempt(
             claim,

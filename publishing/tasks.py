@@ -19,6 +19,7 @@ import time
 
 from celery import shared_task
 from django.conf import settings
+from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 # The task is stopped before its lease runs out, so an expired lease always means "worker gone".
 TIME_LIMIT = settings.PUBLISHING_LEASE_SECONDS * 0.9
 SOFT_TIME_LIMIT = settings.PUBLISHING_LEASE_SECONDS * 0.8
+# The network libraries are imported when the worker starts, not during its first delivery.
+registry.kinds()
 # Sending to the broker after a commit: fail fast when it is down (the sweep queues it later).
 RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
@@ -63,6 +66,28 @@ def _until(moment) -> float:
     return max(0.0, (moment - timezone.now()).total_seconds())
 
 
+def _drop_broken_connection() -> None:
+    """A worker keeps its connection across tasks (CELERY_DB_REUSE_MAX): replace it if it broke or
+    is older than CONN_MAX_AGE. (Not inside a transaction – the tests run tasks inside one.)"""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def _with_db_retry(function, *, tries: int = 4):
+    """Run a short transaction again after a deadlock or a dropped connection. Above all the outcome
+    of a network call must not get lost: without it the delivery would end up "uncertain"."""
+    for attempt in range(tries):
+        try:
+            return function()
+        except OperationalError:
+            if attempt == tries - 1:
+                raise
+            logger.warning("database error, trying again (%s of %s)", attempt + 1, tries - 1, exc_info=True)
+            _drop_broken_connection()
+            time.sleep(0.1 * 2**attempt)
+    return None
+
+
 @shared_task(
     name="publishing.tasks.deliver",
     ignore_result=True,
@@ -75,13 +100,13 @@ def deliver(delivery_id: int) -> str:
 
 
 def run_delivery(delivery_id: int, *, worker: str) -> str:
-    claim = deliveries.delivery_claim(delivery_id=delivery_id, worker=worker)
+    _drop_broken_connection()
+    claim = _with_db_retry(lambda: deliveries.delivery_claim(delivery_id=delivery_id, worker=worker))
     if claim is None:
         return "nothing to do"
     if isinstance(claim, deliveries.Wait):  # the channel's posting limit: later, not refused
         enqueue(delivery_id, countdown=_until(claim.until))
         return "rate limited"
-    deliveries.delivery_mark_post_publishing(post_id=claim.post_id)
     adapter_class = registry.get(claim.channel.kind)
     ref = error = None
     started = time.monotonic()
@@ -98,12 +123,14 @@ def run_delivery(delivery_id: int, *, worker: str) -> str:
             kind=ErrorKind.RETRYABLE,
         )
     duration_ms = int((time.monotonic() - started) * 1000)
-    result = deliveries.delivery_record_outcome(
-        claim=claim,
-        ref=ref,
-        error=error,
-        duration_ms=duration_ms,
-        deduplicates=adapter_class.deduplicates,
+    result = _with_db_retry(
+        lambda: deliveries.delivery_record_outcome(
+            claim=claim,
+            ref=ref,
+            error=error,
+            duration_ms=duration_ms,
+            deduplicates=adapter_class.deduplicates,
+        )
     )
     if result.retry_at is not None:
         enqueue(delivery_id, countdown=_until(result.retry_at))
@@ -124,7 +151,8 @@ def withdraw(delivery_id: int) -> str:
 
 
 def run_withdrawal(delivery_id: int, *, worker: str) -> str:
-    claim = deliveries.delivery_withdraw_claim(delivery_id=delivery_id, worker=worker)
+    _drop_broken_connection()
+    claim = _with_db_retry(lambda: deliveries.delivery_withdraw_claim(delivery_id=delivery_id, worker=worker))
     if claim is None:
         return "nothing to do"
     error = None
@@ -144,8 +172,9 @@ def run_withdrawal(delivery_id: int, *, worker: str) -> str:
         except Exception as exc:
             logger.exception("delivery %s: preparing the deletion failed", delivery_id)
             error = PublishError(type(exc).__name__, kind=ErrorKind.RETRYABLE)
-    result = deliveries.delivery_record_withdrawal(
-        claim=claim, error=error, duration_ms=int((time.monotonic() - started) * 1000)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    result = _with_db_retry(
+        lambda: deliveries.delivery_record_withdrawal(claim=claim, error=error, duration_ms=duration_ms)
     )
     if result.retry_at is not None:
         enqueue(delivery_id, task="withdraw", countdown=_until(result.retry_at))
