@@ -197,10 +197,10 @@ def test_editor_upload_never_fails_and_keeps_the_text(client, world):
             ["bild.png", "foto.JPG", "film.mp4", "../../etc/passwd", "a" * 300 + ".png", "x", ".png"]
         ),
         st.text(
-            st.characters(exclude_categories=("Cs",), exclude_characters='\x00\r\n"\\'),
+            st.characters(exclude_categories=("Cs",), exclude_characters='\x00\r\n"\\/'),
             min_size=1,
             max_size=30,
-        ),
+        ).filter(lambda name: name not in (".", "..")),  # Django's upload parser drops these names
     )
     types = st.sampled_from(
         ["image/png", "image/jpeg", "video/mp4", "text/html", "application/octet-stream", ""]
