@@ -151,12 +151,15 @@ def write_post(editor, department, guide):
     return make
 
 
-def submit_and_approve(post: Post, *, by, planned_at=approval_services.KEEP) -> Post:
+def submit_and_approve(post: Post, *, by, planned_at=approval_services.KEEP, before_approval=None) -> Post:
     """Submit ``post`` as its author and approve every review step as ``by`` (Koordination), giving a
-    reason for each etiquette warning – the real review services, in their transactions."""
+    reason for each etiquette warning – the real review services, in their transactions.
+    ``before_approval()`` runs between submission and approval."""
     from posts.services import post_submit
 
     findings = post_submit(actor=post.author, post=post)
+    if before_approval is not None:
+        before_approval()
     review = Review.objects.filter(post=post, status=Review.Status.OPEN).first()
     if review is None:  # until post_submit opens the review itself (approvals integration)
         review = approval_services.review_open(
