@@ -23,7 +23,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-"$PY" -m celery -A landkreis_social worker --loglevel=INFO --concurrency=2 --hostname=demo-worker@%h &
+"$PY" -m celery -A landkreis_social worker --loglevel=INFO --pool=threads --concurrency=4 --hostname=demo-worker@%h &
 pids+=($!)
 "$PY" -m celery -A landkreis_social beat --loglevel=INFO &
 pids+=($!)

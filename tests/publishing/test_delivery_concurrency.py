@@ -1,5 +1,6 @@
-"""Two workers, 200 deliveries, every message sent twice: each delivery is published exactly once (the
-fake servers count). A burst above a channel's posting limit is spread out, not refused."""
+"""Two workers (one with processes, one with threads), 200 deliveries, every message sent twice: each
+delivery is published exactly once (the fake servers count). A burst above a channel's posting limit
+is spread out, not refused."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ def test_two_workers_publish_200_deliveries_exactly_once_each(
     celery_worker_process, live_channels, fake_x, fake_mastodon, editor, department
 ):
     channels = live_channels(fake_x, fake_mastodon)
+    # Both pools the deployment may use: processes (prefork) and threads (docker compose, make demo).
     celery_worker_process("w1", concurrency=2, env=worker_env())
-    celery_worker_process("w2", concurrency=2, env=worker_env())
+    celery_worker_process("w2", concurrency=4, pool="threads", env=worker_env())
 
     posts = approved_posts_in_bulk(
         100, channels=list(channels.values()), author=editor, department=department
