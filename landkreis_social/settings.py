@@ -233,6 +233,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -322,9 +323,10 @@ if not CREDENTIALS_KEYS and not DEBUG:
 PUBLISHING_SWEEP_SECONDS = env.float("LANDKREIS_SWEEP_SECONDS", default=30.0)
 # Seconds a network adapter waits for a social network to connect and to answer.
 PUBLISHING_NETWORK_TIMEOUT = env.float("LANDKREIS_NETWORK_TIMEOUT", default=30.0)
-# How long a claimed delivery ("sending") belongs to its worker. The task is stopped before (time
-# limit = 90 % of it), so an expired lease means the worker is gone. At least four network timeouts:
-# a post with media makes several requests.
+# How long a claimed delivery ("sending") belongs to its worker; after it the sweep counts the worker
+# as gone. Prefork workers stop the task at 90 % of it; with threads the network timeouts bound it (a
+# later answer still counts, see publishing/tasks.py). At least four network timeouts: a post with
+# media makes several requests.
 PUBLISHING_LEASE_SECONDS = env.float("LANDKREIS_DELIVERY_LEASE_SECONDS", default=300.0)
 if PUBLISHING_LEASE_SECONDS < 4 * PUBLISHING_NETWORK_TIMEOUT:
     raise ImproperlyConfigured(
