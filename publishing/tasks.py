@@ -30,7 +30,11 @@ from .networks.base import ErrorKind, PublishError
 
 logger = logging.getLogger(__name__)
 
-# The task is stopped before its lease runs out, so an expired lease always means "worker gone".
+# With the prefork pool the task is stopped before its lease runs out, so an expired lease means
+# "worker gone". The threads pool (docker compose, make demo) cannot stop a thread: there the adapters'
+# network timeouts bound a task, and should one still outlive its lease, its late answer is kept
+# (an "uncertain" delivery that did get published is recorded as published; a deduplicating network
+# answers the second sending with the first post).
 TIME_LIMIT = settings.PUBLISHING_LEASE_SECONDS * 0.9
 SOFT_TIME_LIMIT = settings.PUBLISHING_LEASE_SECONDS * 0.8
 # The network libraries are imported when the worker starts, not during its first delivery.
