@@ -203,15 +203,25 @@ def _without_deliberate_aborts(problems: list[str]) -> list[str]:
     return kept
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def browse(chromium, live_server, world):
+def browse(request, chromium, live_server, world):
     helper = Browse(chromium, live_server.url)
     yield helper
     problems = helper.finish()
     # The test's queries ran while Playwright's loop was active, on a connection of their own; close
     # it, or the test database cannot be dropped at the end of the run.
     connections.close_all()
-    if problems:
+    if problems and getattr(request.node, "browser_test_failed", False):
+        print("Browser problems (the test failed already):\n" + "\n".join(problems))
+    elif problems:
         pytest.fail("Browser problems:\n" + "\n".join(problems), pytrace=False)
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from posts.models import Post
 
-from .conftest import axe, publish_guide_2, write_poster
+from .conftest import axe, navigate, publish_guide_2, write_poster
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,12 +57,9 @@ def tab_to(page, selector: str, *, backwards: bool = False, limit: int = 120) ->
     raise AssertionError(f"{selector} not reached with {key} in {limit} steps")
 
 
-def press_and_load(page, key: str = "Enter") -> None:
-    """Press ``key`` on the focused link or button, wait for the next page, check it with axe."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request')")
-    with page.expect_navigation():
-        page.keyboard.press(key)
-    axe(page)
+def press_enter(page) -> None:
+    """Enter on the focused link or button; waits for the next page and checks it with axe."""
+    navigate(page, lambda: page.keyboard.press("Enter"))
 
 
 def test_staff_journey_by_keyboard_only(browse, world, tmp_path):
@@ -71,20 +68,20 @@ def test_staff_journey_by_keyboard_only(browse, world, tmp_path):
 
     # Home: the notice leads to the guide.
     tab_to(page, "#guide-notice a")
-    press_and_load(page)
+    press_enter(page)
     assert page.url == page.base + "/etiquette/"
     tab_to(page, "#id_confirm")
     page.keyboard.press("Space")
     assert page.is_checked("#id_confirm")
     tab_to(page, "#acknowledgement button[type=submit]")
-    press_and_load(page)
+    press_enter(page)
     expect(page.locator("#ack-status")).to_contain_text("Bestätigt.")
 
     # From the top of the page: the skip link first, then the navigation.
     page.keyboard.press("Tab")
     assert focus_state(page)["name"] == "Zum Inhalt springen"
     tab_to(page, "nav a.nav-link[href='/posts/']")
-    press_and_load(page)
+    press_enter(page)
 
     # The skip link jumps over the navigation to the content.
     page.keyboard.press("Tab")
@@ -92,7 +89,7 @@ def test_staff_journey_by_keyboard_only(browse, world, tmp_path):
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     tab_to(page, "a[href='/posts/new/']")
-    press_and_load(page)
+    press_enter(page)
     assert page.url == page.base + "/posts/new/"
 
     tab_to(page, "#id_title")
@@ -119,14 +116,14 @@ def test_staff_journey_by_keyboard_only(browse, world, tmp_path):
     page.keyboard.press("Tab")
     page.keyboard.type("Grafik: Landkreis Rotenburg (Wümme)")
     tab_to(page, "button[value=save]")
-    press_and_load(page)
+    press_enter(page)
     post = Post.objects.get(title="Impfbus in Zeven")
     assert page.url == f"{page.base}/posts/{post.pk}/edit/"
     assert post.media.get().alt_text.startswith("Plakat des Impfbusses")
 
     # Submitting with the blocking finding is refused; the text is still there.
     tab_to(page, "button[value=submit]")
-    press_and_load(page)
+    press_enter(page)
     expect(page.locator(".messages .alert-danger")).not_to_have_count(0)
     post.refresh_from_db()
     assert post.status == Post.Status.DRAFT
@@ -137,7 +134,7 @@ def test_staff_journey_by_keyboard_only(browse, world, tmp_path):
     page.keyboard.type(TEXT_FIXED)
     expect(page.locator("#live-summary")).to_contain_text("Die Etikette-Prüfung hat nichts zu beanstanden.")
     tab_to(page, "button[value=submit]")
-    press_and_load(page)
+    press_enter(page)
     assert page.url == f"{page.base}/posts/{post.pk}/"
     expect(page.locator("#post-status")).to_contain_text("in Prüfung")
     post.refresh_from_db()
