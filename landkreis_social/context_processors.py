@@ -30,6 +30,7 @@ NAV_ITEMS = (
         "approvals:queue", _("Approvals"), (roles.KOORDINATION, roles.PRESSESTELLE, roles.FACHBEREICHSLEITUNG)
     ),
     NavItem("publishing:deliveries", _("Deliveries"), (roles.KOORDINATION, roles.ADMINISTRATION)),
+    NavItem("publishing:sandbox", _("Sandbox feed"), (roles.KOORDINATION, roles.ADMINISTRATION)),
     NavItem("etiquette:guide", _("Etiquette"), ("all",)),
     NavItem("publishing:rollout", _("Rollout"), (roles.ADMINISTRATION,)),
     NavItem("approvals:review_modes", _("Review modes"), (roles.ADMINISTRATION,)),
