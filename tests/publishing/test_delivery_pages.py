@@ -253,3 +253,15 @@ def test_the_calendar_shows_the_delivery_state_per_channel(client, channels, edi
     html = client.get(reverse("posts:calendar") + "?view=week").content.decode()
     assert f"{channels['x'].name}: fehlgeschlagen" in html
     assert f"{channels['mastodon'].name}: veröffentlicht" in html
+
+
+def test_the_navigation_leads_the_coordination_to_deliveries_and_the_sandbox_feed(
+    client, coordinator, editor
+):
+    client.force_login(coordinator)
+    html = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("publishing:deliveries")}"' in html and ">Veröffentlichungen<" in html
+    assert f'href="{reverse("publishing:sandbox")}"' in html and ">Sandbox-Feed<" in html
+    client.force_login(editor)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("publishing:deliveries") not in html and reverse("publishing:sandbox") not in html
