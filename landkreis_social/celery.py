@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "landkreis_social.settings")
 
@@ -18,3 +19,17 @@ def _make_broker_folders(sender, **kwargs):
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             os.makedirs(options[key], exist_ok=True)
+
+
+@task_prerun.connect
+def _replace_broken_database_connection(**kwargs):
+    """What Django does before each request, before each task: a connection that failed (PostgreSQL
+    restarted, the network dropped it) or outlived CONN_MAX_AGE is closed, and with CONN_HEALTH_CHECKS
+    the next query checks a kept one first. Workers keep their connection across tasks
+    (CELERY_DB_REUSE_MAX), so without this a pool process went on failing every task with "the
+    connection is closed" after a database restart (tests/faults/test_postgres_restart.py). Not inside
+    a transaction: tests run tasks inside theirs."""
+    from django.db import close_old_connections, connections
+
+    if not any(conn.in_atomic_block for conn in connections.all(initialized_only=True)):
+        close_old_connections()
