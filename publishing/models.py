@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -175,6 +175,30 @@ class SandboxPost(models.Model):
         return self.text[:60]
 
 
+# The deliveries page lists what needs a person first: failed, outcome unknown, a deletion that
+# failed, then waiting for a retry, then what is on its way, then the rest. One expression for the
+# page's ORDER BY and for the index that answers it (PostgreSQL uses an expression index only for
+# the same expression): with 180,000 deliveries the page sorted them all (450 ms) before.
+DELIVERY_OVERVIEW_ORDER = (
+    ("failed", 0),
+    ("uncertain", 1),
+    ("withdrawing", 2),
+    ("retrying", 3),
+    ("sending", 4),
+    ("pending", 5),
+    ("published", 6),
+    ("withdrawn", 7),
+)
+
+
+def delivery_urgency() -> models.Case:
+    return models.Case(
+        *[models.When(status=value, then=models.Value(rank)) for value, rank in DELIVERY_OVERVIEW_ORDER],
+        default=models.Value(9),
+        output_field=models.IntegerField(),
+    )
+
+
 class Delivery(models.Model):
     """One approved post on one channel: the unit a worker claims, sends and records.
 
@@ -252,6 +276,10 @@ class Delivery(models.Model):
             # The sweep: due deliveries, expired leases.
             models.Index(fields=["status", "next_attempt_at"], name="delivery_status_next_idx"),
             models.Index(fields=["status", "lease_until"], name="delivery_status_lease_idx"),
+            # The deliveries page: most urgent first, then newest (publishing.selectors.deliveries_overview).
+            models.Index(
+                delivery_urgency(), F("updated_at").desc(), F("id").desc(), name="delivery_overview_idx"
+            ),
         ]
 
     def __str__(self):

@@ -43,19 +43,6 @@ def next_phase() -> RolloutPhase | None:
 
 # --- Deliveries ------------------------------------------------------------------------------------------
 
-# The deliveries page lists what needs a person first: failed, outcome unknown, a deletion that
-# failed, then waiting for a retry, then what is on its way, then the rest.
-_PROBLEM_ORDER = (
-    ("failed", 0),
-    ("uncertain", 1),
-    ("withdrawing", 2),
-    ("retrying", 3),
-    ("sending", 4),
-    ("pending", 5),
-    ("published", 6),
-    ("withdrawn", 7),
-)
-
 
 def _delivery_model():
     from .models import Delivery
@@ -66,15 +53,13 @@ def _delivery_model():
 def deliveries_overview(*, status: str = "") -> QuerySet:
     """Every delivery for the coordination's page: problems first, then newest first; optionally only
     one status (or ``problems``: failed, uncertain, withdrawing, retrying)."""
-    from django.db.models import Case, IntegerField, Value, When
+    from .models import delivery_urgency
 
     Delivery = _delivery_model()
+    # The same expression as the index delivery_overview_idx: page 1 of 180,000 deliveries reads 50
+    # index entries instead of sorting all of them.
     queryset = Delivery.objects.select_related("post", "post__department", "channel").annotate(
-        urgency=Case(
-            *[When(status=value, then=Value(rank)) for value, rank in _PROBLEM_ORDER],
-            default=Value(9),
-            output_field=IntegerField(),
-        )
+        urgency=delivery_urgency()
     )
     if status == "problems":
         queryset = queryset.filter(status__in=Delivery.PROBLEMS)
