@@ -239,9 +239,9 @@ def settle(page) -> None:
 
 
 def type_text(locator, text: str) -> None:
-    """Replace a field's text and let go of a key, as typing or pasting does (htmx listens for keyup)."""
+    """Replace a field's text as pasting does: only an ``input`` event, no key (the live check and
+    autosave listen for ``input``, so pasted or dictated text is checked too)."""
     locator.fill(text)
-    locator.press("End")
 
 
 def navigate(page, action, *, status: int = 200) -> None:
