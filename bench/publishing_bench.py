@@ -158,7 +158,7 @@ def make_posts(n: int, *, channel, author, department, label: str):
     # The delivery service (audited) – but nothing is queued yet: the workers are not running.
     from unittest import mock
 
-    with mock.patch("publishing.delivery_services._enqueue_after_commit"), transaction.atomic():
+    with mock.patch("publishing.delivery_services.create._enqueue_after_commit"), transaction.atomic():
         for post in posts:
             deliveries_create_for_post(actor=None, post=post)
     return list(Delivery.objects.filter(post__in=posts).values_list("pk", flat=True))

@@ -422,7 +422,7 @@ def channels_rotate_credentials_key(*, actor) -> int:
     return count
 
 
-# --- Deliveries (publishing/delivery_services.py; issue 7) --------------------------------------------
+# --- Deliveries (the publishing/delivery_services/ package; issue 7) ----------------------------------
 # The agreed entry points, importable from here as docs/ARCHITECTURE.md names them.
 from .delivery_services import (  # noqa: E402, F401
     channel_attention_clear,
