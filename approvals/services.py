@@ -187,7 +187,8 @@ def review_open(*, actor, post: Post, revision: Revision, findings: Iterable[Fin
     routes to the press office) gets the Pressestelle as an additional step. The reviewers of the first
     step are notified. Called by ``posts.services.post_submit`` in its transaction.
     """
-    post = Post.objects.select_for_update().select_related("department", "author").get(pk=post.pk)
+    # Only the post's row: its author and department are read, not locked (see posts.services._locked).
+    post = Post.objects.select_for_update(of=("self",)).select_related("department", "author").get(pk=post.pk)
     if post.status != Post.Status.IN_REVIEW:
         raise InvalidReviewState(
             _("Only a post that was submitted for approval can be reviewed."), code="invalid_state"
@@ -447,7 +448,12 @@ def step_approve(
             {"planned_at": _("Only the last review step sets the publication time.")}, code="not_last_step"
         )
     _check_planned_at(planned_at)
-    post = Post.objects.select_for_update().select_related("department", "author").get(pk=review.post_id)
+    # Only the post's row (see review_open).
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("department", "author")
+        .get(pk=review.post_id)
+    )
     review.post = post
     findings = selectors.current_findings(post, planned_at=planned_at)
     blocking = [f for f in findings if selectors.is_blocking(f)]
