@@ -3,6 +3,10 @@
 Every service that changes something a person is accountable for calls :func:`audit_record` in its
 own transaction. Secrets never go into ``before``/``after``: callers pass field names or masked
 values for credentials.
+
+Writers serialise on one row, the chain head (``SELECT … FOR UPDATE``), held until their commit: an
+event costs three statements (head, insert, head moved), and a transaction that writes several
+events can write them together at its end with :func:`audit_batch` (publishing's workers do).
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +60,34 @@ def actor_display_name(actor) -> str:
     return f"{full} ({actor.get_username()})" if full else actor.get_username()
 
 
-@transaction.atomic
+# The events of an open ``audit_batch()`` block (per thread: a worker's threads each have their own).
+_batch: ContextVar[list[AuditEvent] | None] = ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Append every event recorded in the block to the chain together when the block ends.
+
+    For a transaction that writes several events (a delivery's outcome and the post's new status):
+    the chain head is locked, the events are inserted and the head is updated once – three statements
+    however many events – and only at the end of the block, so that the head, one lock for every writer
+    of the trail, is held from then until the commit only. Use it inside the transaction
+    (``transaction.atomic``) and let it end before the commit; an exception in the block discards its
+    events with the transaction. Nested blocks add to the outer one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set([])
+    try:
+        yield
+        events = _batch.get()
+    finally:
+        _batch.reset(token)
+    if events:
+        _append(events)
+
+
 def audit_record(
     *,
     actor,
@@ -68,15 +101,13 @@ def audit_record(
     """Append one event to the trail, in the caller's transaction.
 
     ``verb`` is a stable dotted name such as ``post.submitted`` or ``channel.enabled``;
-    ``actor`` is the user who decided (``None`` for the system, e.g. a worker).
+    ``actor`` is the user who decided (``None`` for the system, e.g. a worker). Inside
+    :func:`audit_batch` the event is written (and gets its sequence number) when the block ends.
     """
-    head, _ = AuditChainHead.objects.get_or_create(id=1)
-    head = AuditChainHead.objects.select_for_update().get(id=1)
+    actor = actor if actor is not None and actor.is_authenticated else None
     event = AuditEvent(
-        sequence=head.last_sequence + 1,
-        created_at=timezone.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=actor_display_name(actor if actor is not None and actor.is_authenticated else None),
+        actor=actor,
+        actor_name=actor_display_name(actor),
         verb=verb,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -85,14 +116,42 @@ def audit_record(
         before=_jsonable(before),
         after=_jsonable(after),
         comment=comment,
-        previous_hash=head.last_hash,
     )
-    event.hash = event_hash(event)
-    event.save(force_insert=True)
-    head.last_sequence = event.sequence
-    head.last_hash = event.hash
-    head.save(update_fields=["last_sequence", "last_hash"])
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(event)
+    else:
+        _append([event])
     return event
+
+
+# No savepoint: an event belongs to the caller's transaction, which fails as a whole if it cannot be
+# written (outside a transaction this is one of its own).
+@transaction.atomic(savepoint=False)
+def _append(events: list[AuditEvent]) -> None:
+    """Lock the chain head (one read), link and insert the events, move the head: three statements."""
+    head = (
+        AuditChainHead.objects.select_for_update()
+        .filter(id=1)
+        .values_list("last_sequence", "last_hash")
+        .first()
+    )
+    if head is None:  # a new (or emptied) trail
+        AuditChainHead.objects.get_or_create(id=1)
+        head = AuditChainHead.objects.select_for_update().values_list("last_sequence", "last_hash").get(id=1)
+    sequence, previous = head
+    now = timezone.now()
+    for event in events:
+        sequence += 1
+        event.sequence = sequence
+        event.created_at = now
+        event.previous_hash = previous
+        event.hash = previous = event_hash(event)
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(events)
+    AuditChainHead.objects.filter(id=1).update(last_sequence=sequence, last_hash=previous)
 
 
 @dataclass(frozen=True)

@@ -472,9 +472,19 @@ def post_submit(*, actor, post: Post) -> list[Finding]:
 
 
 def _transition(
-    *, actor, post: Post, allowed, to: str, verb: str, step: str, comment: str = "", **extra
+    *,
+    actor,
+    post: Post,
+    allowed,
+    to: str,
+    verb: str,
+    step: str,
+    comment: str = "",
+    locked: bool = False,
+    **extra,
 ) -> Post:
-    post = _locked(post)
+    # ``locked``: the caller locked and read the row in this transaction – no second read.
+    post = post if locked else _locked(post)
     _check_status(post, allowed, step)
     old = post.status
     post.status = to
@@ -579,8 +589,13 @@ def post_reschedule(*, actor, post: Post, planned_at: datetime | None, comment: 
     return post
 
 
+# The publishing transitions run inside publishing's transaction (a delivery's outcome). ``locked=True``:
+# publishing locked and read the post's row in that transaction (``SELECT … FOR UPDATE``, the first lock
+# of its lock order), so it is not read again.
+
+
 @transaction.atomic
-def post_mark_publishing(*, actor=None, post: Post) -> Post:
+def post_mark_publishing(*, actor=None, post: Post, locked: bool = False) -> Post:
     """The first delivery starts: ``approved``/``scheduled`` → ``publishing``. Called by publishing."""
     return _transition(
         actor=actor,
@@ -589,6 +604,7 @@ def post_mark_publishing(*, actor=None, post: Post) -> Post:
         to=Post.Status.PUBLISHING,
         verb="post.publishing",
         step=_("Publish"),
+        locked=locked,
     )
 
 
@@ -605,7 +621,9 @@ PUBLISHING_OUTCOME_FROM = frozenset(
 
 
 @transaction.atomic
-def post_mark_published(*, actor=None, post: Post, published_at: datetime | None = None) -> Post:
+def post_mark_published(
+    *, actor=None, post: Post, published_at: datetime | None = None, locked: bool = False
+) -> Post:
     """Every delivery succeeded: → ``published``. Also from (partially) failed after a successful retry,
     and straight from ``approved``/``scheduled`` when the post's only (or every) delivery finished in
     one go. Called by publishing."""
@@ -616,12 +634,15 @@ def post_mark_published(*, actor=None, post: Post, published_at: datetime | None
         to=Post.Status.PUBLISHED,
         verb="post.published",
         step=_("Publish"),
+        locked=locked,
         published_at=published_at or timezone.now(),
     )
 
 
 @transaction.atomic
-def post_mark_failed(*, actor=None, post: Post, partially: bool, comment: str = "") -> Post:
+def post_mark_failed(
+    *, actor=None, post: Post, partially: bool, comment: str = "", locked: bool = False
+) -> Post:
     """Deliveries finished with errors: → ``partially_failed`` (some channels worked) or ``failed``.
     Called by publishing."""
     return _transition(
@@ -632,6 +653,7 @@ def post_mark_failed(*, actor=None, post: Post, partially: bool, comment: str = 
         verb="post.partially_failed" if partially else "post.failed",
         step=_("Publish"),
         comment=comment,
+        locked=locked,
     )
 
 

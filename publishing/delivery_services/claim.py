@@ -78,13 +78,18 @@ def _window_wait(channel: Channel, limit: tuple[int, int], now: datetime) -> dat
 def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
     """Claim the delivery for ``worker``, or say why not (None: nothing to do; Wait: rate limit).
 
-    Never audited here (the outcome is): the claim holds the channel lock of rate-limited channels.
+    One statement reads the delivery with its post, channel, text variant and whether the post has
+    media, and locks the post's row and then the channel's (the lock order): the post so that an edit
+    (back to review) cannot slip between the check and the content, the channel so that its claims
+    queue – counting the posting window and claiming happen under that lock, exact across workers.
+    Never audited here (the outcome is): the claim holds the channel lock.
     """
     now = timezone.now()
     active = RolloutPhase.objects.filter(channels=OuterRef("channel_id"), status=RolloutPhase.Status.ACTIVE)
     variant = PostVariant.objects.filter(post=OuterRef("post_id"), channel=OuterRef("channel_id"))
     delivery = (
-        Delivery.objects.select_related("channel")
+        Delivery.objects.select_related("post", "channel")
+        .select_for_update(of=("post", "channel"))
         .annotate(
             channel_in_active_phase=Exists(active),
             variant_text=Subquery(variant.values("text")[:1]),
@@ -97,21 +102,17 @@ def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
         return None
     if delivery.next_attempt_at is None or delivery.next_attempt_at > now:
         return None
-    channel = delivery.channel
+    channel, post = delivery.channel, delivery.post
     if channel.needs_attention or not (channel.enabled and delivery.channel_in_active_phase):
         return None  # it waits: the sweep queues it again once the channel is fine
-    # The post is locked so that an edit (back to review) cannot slip between check and content.
-    post = Post.objects.select_for_update().get(pk=delivery.post_id)
     if post.status not in SENDABLE_POST_STATUSES:
         return None
     if post.planned_at and post.planned_at > now:
         return None  # never early, whatever a stale message says
     limit = rate_limit_for(channel.kind)
     if limit:
-        # Serialises the claims of this channel: count and claim happen under one lock.
-        locked = Channel.objects.select_for_update().filter(pk=channel.pk).values("attention_since").get()
-        if locked["attention_since"] is not None:
-            return None
+        # The window is counted by a statement of its own: it sees every claim committed before ours
+        # got the channel's lock (a subquery of the locking statement would not).
         until = _window_wait(channel, limit, now)
         if until is not None:
             Delivery.objects.filter(

@@ -182,7 +182,8 @@ def _finish_attempt(claim: Claim, now: datetime, *, outcome: str, duration_ms: i
 
 
 def _post_follows_deliveries(post: Post) -> None:
-    """Set the post's status from its deliveries (the post row is locked by the caller)."""
+    """Set the post's status from its deliveries. The caller locked the post's row and read ``post`` in
+    this transaction (so posts.services does not read it again: ``locked=True``)."""
     if post.status not in SENDABLE_POST_STATUSES:
         return
     rows = list(
@@ -197,18 +198,20 @@ def _post_follows_deliveries(post: Post) -> None:
         if post.status in (Post.Status.APPROVED, Post.Status.SCHEDULED) and any(
             s != Status.PENDING for s in statuses
         ):
-            post_services.post_mark_publishing(actor=None, post=post)
+            post_services.post_mark_publishing(actor=None, post=post, locked=True)
         return
     # Settled in one go (e.g. the only delivery published): straight to the outcome, no "publishing".
     published = sum(1 for s in statuses if s in (Status.PUBLISHED, Status.WITHDRAWING))
     if published == len(statuses):
         if post.status != Post.Status.PUBLISHED:
             first = min((at for _status, at, _name in rows if at is not None), default=None)
-            post_services.post_mark_published(actor=None, post=post, published_at=first)
+            post_services.post_mark_published(actor=None, post=post, published_at=first, locked=True)
         return
     target = Post.Status.PARTIALLY_FAILED if published else Post.Status.FAILED
     if post.status != target and post.status != Post.Status.PUBLISHED:
         problems = ", ".join(
             sorted(name for status, _at, name in rows if status in (Status.FAILED, Status.UNCERTAIN))
         )
-        post_services.post_mark_failed(actor=None, post=post, partially=bool(published), comment=problems)
+        post_services.post_mark_failed(
+            actor=None, post=post, partially=bool(published), comment=problems, locked=True
+        )

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.audit import audit_record
+from approvals.audit import audit_batch, audit_record
 from approvals.models import Notification
 from posts.models import Post
 
@@ -63,11 +63,24 @@ def _channel_needs_attention(claim: Claim, message: str) -> None:
 
 @transaction.atomic
 def _record_outcome(*, claim, ref, error, duration_ms, deduplicates) -> Result:
+    # The audit events of the outcome (the delivery's, the post's new status) are written together at
+    # the end: the audit trail's chain head is one lock for everybody, held from then to the commit.
+    with audit_batch():
+        return _write_outcome(
+            claim=claim, ref=ref, error=error, duration_ms=duration_ms, deduplicates=deduplicates
+        )
+
+
+def _write_outcome(*, claim, ref, error, duration_ms, deduplicates) -> Result:
     now = timezone.now()
-    post = Post.objects.select_for_update().get(pk=claim.post_id)  # the post first: see the lock order
+    # One statement locks the post's row and then the delivery's (the lock order: PostgreSQL locks in
+    # the order of ``FOR UPDATE OF``) and reads both with the channel.
     delivery = (
-        Delivery.objects.select_for_update(of=("self",)).select_related("channel").get(pk=claim.delivery_id)
+        Delivery.objects.select_related("post", "channel")
+        .select_for_update(of=("post", "self"))
+        .get(pk=claim.delivery_id)
     )
+    post = delivery.post
     ours = delivery.attempt_count == claim.number and delivery.status == Status.SENDING
     # The sweep gave up on this attempt (lease expired → uncertain): a late success still settles it.
     late = ref is not None and delivery.attempt_count == claim.number and delivery.status == Status.UNCERTAIN
@@ -87,9 +100,7 @@ def _record_outcome(*, claim, ref, error, duration_ms, deduplicates) -> Result:
 
     delivery.lease_until = None
     result = Result(delivery.status)
-    # The audit events go last: the audit trail's chain head is one lock for everybody, held from the
-    # first event to the commit – the shorter, the more workers can record at once.
-    audits: list[tuple[str, dict]] = []
+    audits: list[tuple[str, dict]] = []  # after the post's status, as ever (the batch writes them last)
     if ref is not None:
         _finish_attempt(claim, now, outcome=Outcome.PUBLISHED, duration_ms=duration_ms)
         delivery.status = Status.PUBLISHED
