@@ -85,3 +85,11 @@ def test_every_environment_variable_is_documented_in_the_readme():
     assert "EMAIL_URL" in names
     undocumented = sorted(name for name in names if f"`{name}`" not in readme)
     assert not undocumented
+
+
+def test_a_fresh_clone_without_var_folder_migrates_on_the_embedded_default(tmp_path):
+    """`make demo` on a fresh clone: no var/ folder yet, no DATABASE_URL – migrate must create it."""
+    var = tmp_path / "fresh" / "var"
+    result = run_manage("migrate", "--noinput", env={"DJANGO_DEBUG": "true", "LANDKREIS_VAR_DIR": str(var)})
+    assert result.returncode == 0, result.stderr
+    assert (var / "db.sqlite3").is_file()
