@@ -19,6 +19,7 @@ from .common import (
     Claim,
     Status,
     Wait,
+    _start_attempt,
     rate_limit_for,
 )
 
@@ -135,17 +136,17 @@ def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
     )
     if claimed != 1:
         return None  # another worker was faster
-    attempt = DeliveryAttempt.objects.create(
+    attempt_id = _start_attempt(
         delivery_id=delivery_id,
         channel=channel,
         number=number,
         operation=DeliveryAttempt.Operation.PUBLISH,
-        started_at=now,
-        worker=worker[:200],
+        worker=worker,
+        now=now,
     )
     return Claim(
         delivery_id=delivery_id,
-        attempt_id=attempt.pk,
+        attempt_id=attempt_id,
         number=number,
         channel=channel,
         post_id=post.pk,

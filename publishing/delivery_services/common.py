@@ -171,6 +171,20 @@ class Result:
     channel_problem: str = ""
 
 
+def _start_attempt(
+    *, delivery_id: int, channel, number: int, operation: str, worker: str, now: datetime
+) -> int:
+    """The attempt row of a claim (publish or delete), finished by :func:`_finish_attempt`; its id."""
+    return DeliveryAttempt.objects.create(
+        delivery_id=delivery_id,
+        channel=channel,
+        number=number,
+        operation=operation,
+        started_at=now,
+        worker=worker[:200],
+    ).pk
+
+
 def _finish_attempt(claim: Claim, now: datetime, *, outcome: str, duration_ms: int, error=None) -> None:
     DeliveryAttempt.objects.filter(pk=claim.attempt_id).update(
         finished_at=now,

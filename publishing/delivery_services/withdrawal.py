@@ -18,6 +18,7 @@ from .common import (
     Status,
     _audit,
     _finish_attempt,
+    _start_attempt,
     backoff_seconds,
 )
 
@@ -41,17 +42,17 @@ def delivery_withdraw_claim(*, delivery_id: int, worker: str) -> Claim | None:
     if claimed != 1:
         return None
     number = Delivery.objects.filter(pk=delivery_id).values_list("attempt_count", flat=True).get()
-    attempt = DeliveryAttempt.objects.create(
+    attempt_id = _start_attempt(
         delivery_id=delivery_id,
         channel=delivery.channel,
         number=number,
         operation=DeliveryAttempt.Operation.DELETE,
-        started_at=now,
-        worker=worker[:200],
+        worker=worker,
+        now=now,
     )
     return Claim(
         delivery_id=delivery_id,
-        attempt_id=attempt.pk,
+        attempt_id=attempt_id,
         number=number,
         channel=delivery.channel,
         post_id=delivery.post_id,
