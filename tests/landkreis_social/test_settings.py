@@ -93,3 +93,11 @@ def test_a_fresh_clone_without_var_folder_migrates_on_the_embedded_default(tmp_p
     result = run_manage("migrate", "--noinput", env={"DJANGO_DEBUG": "true", "LANDKREIS_VAR_DIR": str(var)})
     assert result.returncode == 0, result.stderr
     assert (var / "db.sqlite3").is_file()
+
+
+def test_a_refused_configuration_is_one_clear_line_not_a_traceback():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DJANGO_SECRET_KEY"}
+    result = run_manage("makemigrations", "--check", env=env)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("Landkreis Social: DJANGO_SECRET_KEY")
