@@ -28,7 +28,7 @@ from etiquette.types import Finding, Severity
 from posts.models import Post, Revision
 from publishing.models import Channel
 
-from .models import AuditEvent, Review, ReviewStep, WarningAcknowledgement
+from .models import Review, ReviewStep, WarningAcknowledgement
 
 LEAD_PERMISSION = "departments.lead_department"
 # A planned time closer than this counts as "soon due" in the queue.
@@ -273,18 +273,6 @@ def urgency(planned_at: datetime | None, now: datetime | None = None) -> str:
     return ""
 
 
-# --- notifications -------------------------------------------------------------------------------------
-
-
-def unread_notification_count(user) -> int:
-    """For the navigation: one query per page."""
-    from .models import Notification
-
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
 # --- history ---------------------------------------------------------------------------------------------
 
 
@@ -309,11 +297,6 @@ def previous_reviewed_revision(review: Review) -> Revision | None:
         .first()
     )
     return earlier.revision if earlier else None
-
-
-def timeline(post_id: int) -> QuerySet[AuditEvent]:
-    """Every audit event about the post, oldest first."""
-    return AuditEvent.objects.filter(post_id=post_id).order_by("sequence")
 
 
 def autonomous_approvals() -> QuerySet[Review]:

@@ -13,7 +13,6 @@ Who calls what
 - the review page: :func:`step_approve`, :func:`step_request_changes`, :func:`step_reject`,
   :func:`review_edit`.
 - the notification list: :func:`notification_mark_read`, :func:`notifications_mark_all_read`.
-- the administration's audit page: :func:`audit_export`.
 
 The hand-over to publishing happens in exactly one place, :func:`_hand_to_publishing`.
 """
@@ -21,22 +20,22 @@ The hand-over to publishing happens in exactly one place, :func:`_hand_to_publis
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.services import audit_record
 from etiquette.types import Finding
+from notifications.models import Notification
+from notifications.services import notify
 from posts import services as post_services
 from posts.models import Post, Revision
 
 from . import selectors
-from .audit import audit_record
-from .models import AuditEvent, Notification, Review, ReviewStep, WarningAcknowledgement
-from .notifications import notify
+from .models import Review, ReviewStep, WarningAcknowledgement
 from .selectors import KEEP, finding_dict, finding_key
 
 # A planned time this close to now still counts as "now" (the form was filled in a minute ago).
@@ -598,24 +597,3 @@ def notification_mark_read(*, actor, notification: Notification) -> Notification
 @transaction.atomic
 def notifications_mark_all_read(*, actor) -> int:
     return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
-
-
-# --- audit export ----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def audit_export(*, actor, start: date, end: date) -> QuerySet[AuditEvent]:
-    """The events from ``start`` to ``end`` (both days included, local time) for the CSV export; the
-    export itself is recorded (who took which part of the trail out of the system)."""
-    if end < start:
-        raise ValidationError({"end": _("The end date is before the start date.")}, code="invalid_range")
-    tz = timezone.get_current_timezone()
-    since = timezone.make_aware(datetime.combine(start, time.min), tz)
-    until = timezone.make_aware(datetime.combine(end + timedelta(days=1), time.min), tz)
-    events = AuditEvent.objects.filter(created_at__gte=since, created_at__lt=until).order_by("sequence")
-    audit_record(
-        actor=actor,
-        verb="audit.exported",
-        after={"start": start.isoformat(), "end": end.isoformat(), "events": events.count()},
-    )
-    return events

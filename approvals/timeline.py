@@ -1,6 +1,6 @@
 """The per-post timeline: audit events in words.
 
-Every app writes its events with ``post_id`` (``approvals.audit.audit_record``); the timeline shows
+Every app writes its events with ``post_id`` (``audit.services.audit_record``); the timeline shows
 all of them, oldest first. Known verbs get a German label, others show their stable code.
 """
 
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent
+from audit.models import AuditEvent
 
 VERB_LABELS = {
     "post.created": _("created the draft"),

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,16 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from audit import export as audit_export_service
+from audit import selectors as audit_selectors
+from audit.services import audit_verify_chain
 from departments import roles
 from departments.models import Department
 from departments.services import department_set_review_mode
+from notifications.models import Notification
+from notifications.services import notification_text, notification_url
 from posts import services as post_services
 from posts.diff import diff_snapshots
 from posts.models import Media, Post
 from posts.selectors import get_post_for_user, media_like, variants_of
 
 from . import selectors, services
-from .audit import audit_verify_chain
 from .forms import (
     ApproveForm,
     AuditExportForm,
@@ -37,8 +38,7 @@ from .forms import (
     ReviewEditForm,
     ReviewModeForm,
 )
-from .models import Notification, ReviewStep
-from .notifications import notification_text, notification_url
+from .models import ReviewStep
 from .selectors import KEEP
 
 PAGE_SIZE = 25
@@ -178,7 +178,7 @@ def _render_review(
         "blocking": [f for f in findings if selectors.is_blocking(f)],
         "comments": post.comments.select_related("author"),
         "comment_form": forms.get("comment") or CommentForm(),
-        "timeline": selectors.timeline(post.pk),
+        "timeline": audit_selectors.timeline(post.pk),
         "now": timezone.now(),
         "urgency": selectors.urgency(post.planned_at),
     }
@@ -377,7 +377,7 @@ def history(request, pk):
     return render(
         request,
         "approvals/history.html",
-        {"post": post, "timeline": selectors.timeline(post.pk), "reviews": selectors.reviews_of(post)},
+        {"post": post, "timeline": audit_selectors.timeline(post.pk), "reviews": selectors.reviews_of(post)},
     )
 
 
@@ -506,38 +506,6 @@ def audit(request):
     return _audit_page(request, form=AuditExportForm(), verification=verification)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """One CSV cell; text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_START) else text
-
-
-CSV_COLUMNS = (
-    "sequence",
-    "time",
-    "actor",
-    "action",
-    "object_type",
-    "object_id",
-    "object",
-    "post",
-    "before",
-    "after",
-    "comment",
-    "hash",
-)
-
-
 @login_required
 @require_GET
 def audit_export(request):
@@ -546,30 +514,9 @@ def audit_export(request):
     if not form.is_valid():
         return _audit_page(request, form=form, status=400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    events = services.audit_export(actor=request.user, start=start, end=end)
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield "\ufeff"  # byte order mark: spreadsheet programs then read UTF-8 correctly
-        yield writer.writerow(CSV_COLUMNS)
-        for event in events.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    _cell(event.sequence),
-                    _cell(timezone.localtime(event.created_at).isoformat()),
-                    _cell(event.actor_name),
-                    _cell(event.verb),
-                    _cell(event.object_type),
-                    _cell(event.object_id),
-                    _cell(event.object_repr),
-                    _cell(event.post_id),
-                    _cell(event.before),
-                    _cell(event.after),
-                    _cell(event.comment),
-                    _cell(event.hash),
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    events = audit_export_service.audit_export(actor=request.user, start=start, end=end)
+    response = StreamingHttpResponse(
+        audit_export_service.audit_csv_rows(events), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="audit-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"'
     return response

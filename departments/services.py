@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from approvals.audit import audit_record
+from audit.services import audit_record
 
 from . import roles
 from .models import Department, Membership

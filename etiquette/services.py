@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.audit import audit_record
+from audit.services import audit_record
 
 from . import kinds
 from .models import Acknowledgement, AllowlistEntry, Election, GuideVersion, Rule, RuleSetState, Term

@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from departments import roles
+from notifications.selectors import unread_notification_count
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,6 @@ def navigation(request):
         except NoReverseMatch:  # the page belongs to a part of the app that is not installed yet
             continue
         items.append({"url": url, "label": item.label, "active": current == item.url_name})
-    from approvals.selectors import unread_notification_count
-
     return {
         "nav_items": items,
         "user_is_administrator": roles.is_administrator(user),

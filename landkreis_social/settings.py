@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "landkreis_social",
     "landkreis_social.accounts",
     "departments",
+    "audit",
+    "notifications",
     "etiquette",
     "publishing",
     "posts",

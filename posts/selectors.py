@@ -47,6 +47,11 @@ def visible_posts(user) -> QuerySet[Post]:
     return Post.objects.filter(department__in=departments_for_user(user))
 
 
+def may_see_post(user, post: Post) -> bool:
+    """The rule for notifications about ``post`` (registered with :mod:`notifications.registry`)."""
+    return bool(user.is_active) and visible_posts(user).filter(pk=post.pk).exists()
+
+
 def drafting_departments(user) -> QuerySet[Department]:
     """Departments in which ``user`` may write posts (membership; county-wide roles do not draft)."""
     return departments_for_user(user, "departments.draft_posts")

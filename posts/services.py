@@ -1,7 +1,7 @@
 """Every write to posts: drafting, media, comments, calendar feeds and the status transitions.
 
 Each function is ``<entity>_<verb>``, keyword-only with ``actor`` first, runs in one transaction and
-writes its audit event (``approvals.audit.audit_record``) in that transaction.
+writes its audit event (``audit.services.audit_record``) in that transaction.
 
 Who calls what
 --------------
@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.audit import audit_record
+from audit.services import audit_record
 from departments import roles
 from departments.models import Department
 from etiquette.types import Finding, Severity

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.audit import audit_record
+from audit.services import audit_record
 
 from . import crypto, selectors
 from .adapters import adapter_for

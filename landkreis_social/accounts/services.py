@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from approvals.audit import audit_record
+from audit.services import audit_record
 
 from . import policy
 

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from approvals.audit import audit_record
-from approvals.models import Notification
-from approvals.notifications import notify
+from audit.services import audit_record
 from departments import roles
+from notifications.models import Notification
+from notifications.services import notify
 from posts import services as post_services
 from posts.models import Post
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.audit import audit_record
+from audit.services import audit_record
 from posts import services as post_services
 from posts.models import Post
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.audit import audit_batch, audit_record
-from approvals.models import Notification
+from audit.services import audit_batch, audit_record
+from notifications.models import Notification
 from posts.models import Post
 
 from ..models import Channel, Delivery

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from approvals.models import Notification
+from notifications.models import Notification
 from posts.models import Post
 
 from ..models import Delivery, DeliveryAttempt, RolloutPhase

@@ -10,7 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from approvals import services
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from departments.models import Department
 
 from .conftest import open_step
@@ -155,4 +155,4 @@ def test_reviews_are_read_only_in_the_django_admin(client, admin_user, in_review
     assert 'name="_save"' not in html
     assert client.get("/admin/approvals/review/add/").status_code == 403
     assert client.post(f"/admin/approvals/review/{review.pk}/delete/", {"post": "yes"}).status_code == 403
-    assert client.get("/admin/approvals/auditevent/add/").status_code == 403
+    assert client.get("/admin/audit/auditevent/add/").status_code == 403

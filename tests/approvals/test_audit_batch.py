@@ -4,8 +4,8 @@
 import pytest
 from django.db import transaction
 
-from approvals.audit import audit_batch, audit_record, audit_verify_chain
-from approvals.models import AuditChainHead, AuditEvent
+from audit.models import AuditChainHead, AuditEvent
+from audit.services import audit_batch, audit_record, audit_verify_chain
 
 pytestmark = pytest.mark.django_db
 

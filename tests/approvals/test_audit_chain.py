@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from approvals.audit import audit_record, audit_verify_chain
-from approvals.models import AuditChainHead, AuditEvent
+from audit.models import AuditChainHead, AuditEvent
+from audit.services import audit_record, audit_verify_chain
 
 TABLE = AuditEvent._meta.db_table
 
@@ -112,7 +112,7 @@ def test_a_rewritten_trail_is_noticed_with_the_anchor(chain):
     anchor = f"{chain[-1].sequence}:{chain[-1].hash}"
     # Rebuild the whole chain with a changed comment and fresh hashes: internally consistent again.
     tamper(f"UPDATE {TABLE} SET comment = 'neu geschrieben'", [])
-    from approvals.audit import GENESIS_HASH, event_hash
+    from audit.services import GENESIS_HASH, event_hash
 
     previous = GENESIS_HASH
     for event in AuditEvent.objects.order_by("sequence"):

@@ -3,7 +3,8 @@
 import pytest
 
 from approvals import selectors, services
-from approvals.models import AuditEvent, Review
+from approvals.models import Review
+from audit.models import AuditEvent
 from departments.services import department_create, department_set_review_mode, membership_add
 
 from .conftest import open_step

@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 
 from approvals import services
-from approvals.models import Notification
-from approvals.notifications import notification_text, notify
 from departments.models import Membership
 from departments.services import department_set_review_mode, membership_add, membership_remove
+from notifications.models import Notification
+from notifications.services import notification_text, notify
 
 from .conftest import open_step
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from approvals.models import AuditEvent, Review, ReviewStep
+from approvals.models import Review, ReviewStep
+from audit.models import AuditEvent
 from departments.services import department_set_review_mode
 
 from .conftest import PRESS_TEXT

@@ -8,8 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from approvals import services
-from approvals.models import AuditEvent, Review, ReviewStep
+from approvals.models import Review, ReviewStep
 from approvals.selectors import KEEP
+from audit.models import AuditEvent
 from posts.models import Post
 
 from .conftest import WARN_TEXT, open_step, staffed_time

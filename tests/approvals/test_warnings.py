@@ -5,7 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from approvals import selectors, services
-from approvals.models import AuditEvent, Notification, Review, ReviewStep, WarningAcknowledgement
+from approvals.models import Review, ReviewStep, WarningAcknowledgement
+from audit.models import AuditEvent
+from notifications.models import Notification
 from posts.models import Post
 
 from .conftest import CLEAN_TEXT, PRESS_TEXT, WARN_TEXT, open_step

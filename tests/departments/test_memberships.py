@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from departments import roles, services
 from departments.models import Department, Membership
 from departments.selectors import departments_for_user

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from etiquette.models import AllowlistEntry, GuideVersion, Rule, Term
 from etiquette.types import Severity
 

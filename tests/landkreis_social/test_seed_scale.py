@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from approvals.audit import audit_verify_chain
-from approvals.models import AuditEvent, Review, ReviewStep
+from approvals.models import Review, ReviewStep
+from audit.models import AuditEvent
+from audit.services import audit_verify_chain
 from departments.models import Department, Membership
 from posts.models import Post, Revision
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from posts.models import Media, Post
 from tests.posts.conftest import image_bytes
 from tests.posts.test_media_validation import gps_exif

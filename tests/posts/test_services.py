@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from approvals.models import AuditEvent
 from approvals.services import step_approve, step_request_changes
+from audit.models import AuditEvent
 from posts import selectors, services
 from posts.models import Post, Revision
 

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from publishing import crypto, services
 from publishing.adapters import adapter_for
 from publishing.models import Channel

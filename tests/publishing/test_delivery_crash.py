@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import redis
 
-from approvals.models import AuditEvent, Notification
+from audit.models import AuditEvent
+from notifications.models import Notification
 from posts.models import Post
 from publishing.models import Delivery, DeliveryAttempt
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from posts.models import Post
 from publishing import services
 from publishing.models import Delivery, DeliveryAttempt

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from approvals.models import Notification
+from notifications.models import Notification
 from posts.models import Post
 from publishing import services, tasks
 from publishing.models import Channel, Delivery, DeliveryAttempt

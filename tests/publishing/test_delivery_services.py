@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from approvals.models import AuditEvent, Notification
+from audit.models import AuditEvent
+from notifications.models import Notification
 from posts.models import Post
 from posts.services import post_reschedule
 from publishing import delivery_services, services, tasks

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from guardian.shortcuts import get_perms
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from publishing import selectors, services
 from publishing.models import Channel, RolloutPhase
 from publishing.permissions import channels_of_department_group, department_group

@@ -422,7 +422,7 @@ def test_admin_membership_with_a_forged_user_id_is_an_error_not_a_crash(client, 
 def test_admin_can_change_the_word_of_a_term(client, world):
     """Found by the fuzzing: changing a term's word in the admin was a 500 (the service's object
     parameter was called ``term`` like the field)."""
-    from approvals.models import AuditEvent
+    from audit.models import AuditEvent
     from etiquette.models import Term
 
     term = Term.objects.order_by("pk").first()

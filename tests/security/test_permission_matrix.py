@@ -393,17 +393,18 @@ def test_admin_site(client, world, role):
 
 def test_read_only_admin_models_stay_read_only(client, world):
     """The audit trail and the reviews cannot be added, changed or deleted, even by an administrator."""
-    from approvals.models import AuditEvent, Review
+    from approvals.models import Review
+    from audit.models import AuditEvent
 
     client.force_login(world["cast"]["admin"])
     event = AuditEvent.objects.order_by("pk").first()
     review = Review.objects.order_by("pk").first()
-    assert client.get("/admin/approvals/auditevent/add/").status_code == 403
-    assert client.get(f"/admin/approvals/auditevent/{event.pk}/delete/").status_code == 403
+    assert client.get("/admin/audit/auditevent/add/").status_code == 403
+    assert client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
     assert client.get(f"/admin/approvals/review/{review.pk}/delete/").status_code == 403
-    page = client.get(f"/admin/approvals/auditevent/{event.pk}/change/")
+    page = client.get(f"/admin/audit/auditevent/{event.pk}/change/")
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
-    response = client.post(f"/admin/approvals/auditevent/{event.pk}/change/", {"verb": "forged"})
+    response = client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"verb": "forged"})
     assert response.status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).verb == event.verb
 

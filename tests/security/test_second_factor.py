@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from approvals.models import AuditEvent
+from audit.models import AuditEvent
 from landkreis_social.accounts import policy
 from landkreis_social.accounts.middleware import EXEMPT_VIEWS
 from landkreis_social.accounts.testing import (

@@ -49,8 +49,8 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 from psycopg import sql
 
-from approvals.audit import audit_record
 from approvals.models import Review, ReviewStep
+from audit.services import audit_record
 from departments import roles
 from departments.models import Department, Membership
 from posts.models import Comment, Post, PostVariant, Revision

@@ -1,6 +1,6 @@
 """Notifications: an in-app list and an e-mail per message, only to people who may see the post.
 
-:func:`notify` is called by the review services inside their transaction. It drops every recipient who
+:func:`notify` is called by the review services and publishing inside their transaction. It drops every recipient who
 may not see the post (Wagtail once mailed comment notifications to users without access to the page,
 GHSA-xqxm-2rpm-3889) and the person who caused the message, stores one :class:`Notification` per
 remaining recipient and sends the e-mails with ``transaction.on_commit``: nothing is mailed for a
@@ -10,7 +10,7 @@ decision that was rolled back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -20,21 +20,23 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from posts.models import Post
-from posts.selectors import visible_posts
+from audit.services import actor_display_name
 
-from .audit import actor_display_name
-from .models import Notification, ReviewStep
+from . import registry
+from .models import Notification
 
 logger = logging.getLogger(__name__)
 
 
-def may_see(user, post: Post) -> bool:
-    return bool(user.is_active) and visible_posts(user).filter(pk=post.pk).exists()
+def may_see(user, obj) -> bool:
+    """The rule registered for the object's model (:mod:`notifications.registry`)."""
+    return registry.may_see(user, obj)
 
 
-def permitted_recipients(users: Iterable, post: Post, *, actor=None) -> list:
-    """``users`` without duplicates, without the actor, and only those who may see ``post`` now."""
+def permitted_recipients(users: Iterable, post, *, actor=None, may_see: Callable | None = None) -> list:
+    """``users`` without duplicates, without the actor, and only those who may see ``post`` now
+    (``may_see(user, post)`` of the caller, else the rule registered for the post's model)."""
+    check = may_see or registry.may_see
     seen, result = set(), []
     for user in users:
         if user is None or user.pk in seen:
@@ -42,16 +44,13 @@ def permitted_recipients(users: Iterable, post: Post, *, actor=None) -> list:
         seen.add(user.pk)
         if actor is not None and user.pk == getattr(actor, "pk", None):
             continue
-        if may_see(user, post):
+        if user.is_active and check(user, post):
             result.append(user)
     return result
 
 
 def _step_label(kind) -> str:
-    try:
-        return str(ReviewStep.Kind(kind).label)
-    except ValueError:
-        return ""
+    return registry.label("step", kind)
 
 
 def notification_text(notification: Notification) -> str:
@@ -108,7 +107,7 @@ def _send_emails(notification_ids: list[int]) -> None:
         with translation.override(settings.LANGUAGE_CODE):
             subject = "[Landkreis Social] " + notification_text(notification)
             body = render_to_string(
-                "approvals/email/notification.txt",
+                "notifications/email/notification.txt",
                 {
                     "notification": notification,
                     "text": notification_text(notification),
@@ -125,14 +124,15 @@ def _send_emails(notification_ids: list[int]) -> None:
 def notify(
     *,
     kind: str,
-    post: Post,
+    post,
     recipients: Iterable,
     actor=None,
     comment: str = "",
     data: dict | None = None,
+    may_see: Callable | None = None,
 ) -> list[Notification]:
     """Store and (after the commit) mail a notification to each permitted recipient."""
-    users = permitted_recipients(recipients, post, actor=actor)
+    users = permitted_recipients(recipients, post, actor=actor, may_see=may_see)
     if not users:
         return []
     now = timezone.now()

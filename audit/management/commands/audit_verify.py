@@ -2,8 +2,8 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
-from approvals.audit import audit_verify_chain
-from approvals.models import AuditChainHead, AuditEvent
+from audit.models import AuditChainHead, AuditEvent
+from audit.services import audit_verify_chain
 
 ANCHOR = re.compile(r"^(\d+):([0-9a-f]{64})$")
 
