@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "landkreis_social",
-    "landkreis_social.accounts",
+    "accounts",
     "departments",
     "audit",
     "notifications",
@@ -90,7 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "landkreis_social.accounts.middleware.SecondFactorMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -171,7 +171,7 @@ ANONYMOUS_USER_NAME = (
 )
 GUARDIAN_RAISE_403 = False
 
-# Second factor (django-otp, landkreis_social/accounts): required for Koordination, Pressestelle and
+# Second factor (django-otp, accounts): required for Koordination, Pressestelle and
 # Administration while this is on; anyone may set one up voluntarily.
 TWO_FACTOR_REQUIRED = env_bool("LANDKREIS_2FA_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "Landkreis Social"
@@ -187,8 +187,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_DISABLE_ACCESS_LOG = True  # keep only failures (data minimisation); logins are not logged
-AXES_CLIENT_IP_CALLABLE = "landkreis_social.accounts.throttling.client_ip"
-AXES_LOCKOUT_CALLABLE = "landkreis_social.accounts.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 
 # --- Internationalisation --------------------------------------------------------------------------
 LANGUAGE_CODE = "de"

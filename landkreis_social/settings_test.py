@@ -36,7 +36,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 del _CACHES
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests log in with client.force_login()/client.login() without a second factor or a lockout
-# counter; tests/security turns both on where they test them (landkreis_social/accounts/testing.py).
+# counter; tests/security turns both on where they test them (accounts/testing.py).
 TWO_FACTOR_REQUIRED = False
 AXES_ENABLED = False
 # Messages stay in this process unless a test starts a real worker (tests/conftest.py). Set here, not

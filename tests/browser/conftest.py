@@ -273,8 +273,8 @@ def sign_in(page, username: str) -> None:
     authenticator (the demo's koordination, presse, admin)."""
     from django.contrib.auth import get_user_model
 
-    from landkreis_social.accounts import policy
-    from landkreis_social.accounts.testing import fresh_totp_code
+    from accounts import policy
+    from accounts.testing import fresh_totp_code
 
     goto(page, "/accounts/login/")
     assert page.evaluate("document.activeElement.id") == "id_username"

@@ -48,8 +48,8 @@ def test_wrong_password_shows_a_german_error_and_keeps_the_user_name(client, dem
 def test_every_demo_user_logs_in_and_sees_their_roles(client, demo, username, expected):
     from django.contrib.auth import get_user_model
 
-    from landkreis_social.accounts.demo import DEMO_TOTP_USERS
-    from landkreis_social.accounts.testing import fresh_totp_code
+    from accounts.demo import DEMO_TOTP_USERS
+    from accounts.testing import fresh_totp_code
 
     response = client.post(
         "/accounts/login/", {"username": username, "password": "demo-passwort"}, follow=True

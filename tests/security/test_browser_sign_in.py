@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 from django_otp.plugins.otp_static.models import StaticToken
 
-from landkreis_social.accounts.testing import enrol_device, fresh_totp_code
+from accounts.testing import enrol_device, fresh_totp_code
 from tests.conftest import CHROMIUM
 
 pytestmark = [

@@ -7,7 +7,7 @@ from axes.models import AccessAttempt
 from django.core.management import call_command
 from django.utils import timezone
 
-from landkreis_social.accounts.throttling import client_ip
+from accounts.throttling import client_ip
 
 pytestmark = pytest.mark.usefixtures("axes_on")
 

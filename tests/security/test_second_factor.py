@@ -11,15 +11,15 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from audit.models import AuditEvent
-from landkreis_social.accounts import policy
-from landkreis_social.accounts.middleware import EXEMPT_VIEWS
-from landkreis_social.accounts.testing import (
+from accounts import policy
+from accounts.middleware import EXEMPT_VIEWS
+from accounts.testing import (
     enrol_device,
     force_login_verified,
     fresh_totp_code,
     totp_code,
 )
+from audit.models import AuditEvent
 
 from .url_walk import concrete_paths
 
@@ -102,7 +102,7 @@ def test_middleware_costs_no_query_for_users_without_second_factor(rf, editor, d
     from django.contrib.sessions.backends.db import SessionStore
     from django.urls import resolve
 
-    from landkreis_social.accounts.middleware import SecondFactorMiddleware
+    from accounts.middleware import SecondFactorMiddleware
 
     request = rf.get("/")
     request.user = editor
@@ -406,7 +406,7 @@ def test_device_admins_of_django_otp_are_not_offered(client, admin_user):
 
 
 def test_demo_users_get_the_documented_key_and_demo_totp_prints_their_code(db, capsys, settings):
-    from landkreis_social.accounts.demo import DEMO_TOTP_SECRET, demo_key_hex
+    from accounts.demo import DEMO_TOTP_SECRET, demo_key_hex
 
     call_command("seed_demo", "--force", verbosity=0)
     call_command("seed_demo", "--force", verbosity=0)

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from landkreis_social.accounts.testing import enrol_device, force_login_verified, totp_code
+from accounts.testing import enrol_device, force_login_verified, totp_code
 
 
 def test_sessions_last_at_most_eight_hours_and_end_with_the_browser():

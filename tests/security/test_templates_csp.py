@@ -106,10 +106,10 @@ def test_the_check_leaves_allowed_markup_alone(snippet):
 def test_the_templates_of_every_project_app_are_checked():
     dirs = template_dirs()
     assert BASE / "templates" in dirs
-    assert BASE / "landkreis_social/accounts/templates" in dirs
+    assert BASE / "accounts/templates" in dirs
     names = {p.relative_to(BASE).as_posix() for p in project_templates()}
     assert {"templates/base.html", "templates/registration/login.html"} <= names
-    assert "landkreis_social/accounts/templates/accounts/verify.html" in names
+    assert "accounts/templates/accounts/verify.html" in names
 
 
 @pytest.mark.parametrize("path", project_templates(), ids=lambda p: p.relative_to(BASE).as_posix())

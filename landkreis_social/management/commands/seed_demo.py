@@ -9,7 +9,7 @@ DEMO_MODULES = (
     "departments.demo",
     "etiquette.demo",
     "publishing.demo",
-    "landkreis_social.accounts.demo",
+    "accounts.demo",
     "posts.demo",
     "approvals.demo",
 )

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from landkreis_social.accounts import policy
-from landkreis_social.accounts.testing import totp_code
+from accounts import policy
+from accounts.testing import totp_code
 
 
 class Command(BaseCommand):
