@@ -13,10 +13,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from channels.models import Channel
 from departments.models import Department
 from etiquette.types import Finding
 from posts.models import Post
-from publishing.models import Channel
 
 from .models import WarningAcknowledgement
 from .selectors import SOON_DUE, finding_dict, finding_key

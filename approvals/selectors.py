@@ -21,12 +21,12 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from channels.models import Channel
 from departments import roles
 from departments.models import Department
 from departments.selectors import departments_for_user
 from etiquette.types import Finding, Severity
 from posts.models import Post, Revision
-from publishing.models import Channel
 
 from .models import Review, ReviewStep, WarningAcknowledgement
 

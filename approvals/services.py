@@ -33,6 +33,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from posts import services as post_services
 from posts.models import Post, Revision
+from publishing.delivery_services import deliveries_create_for_post
 
 from . import selectors
 from .models import Review, ReviewStep, WarningAcknowledgement
@@ -521,8 +522,6 @@ def _hand_to_publishing(*, actor, post: Post) -> None:
     """THE place where an approved post goes to publishing (issue 7): in the approval's transaction,
     one delivery per live channel; those due now are queued when the approval commits, the others
     by the scheduler sweep when ``post.planned_at`` is reached."""
-    from publishing.services import deliveries_create_for_post
-
     deliveries_create_for_post(actor=actor, post=post)
 
 

@@ -103,8 +103,8 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from channels.models import Channel, RolloutPhase
     from departments.services import department_create, membership_add
-    from publishing.models import Channel, RolloutPhase
 
     setup_test_environment()  # allows the test client's host name, keeps e-mail in memory
     old_config = setup_databases(verbosity=0, interactive=False)

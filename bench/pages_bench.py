@@ -101,10 +101,10 @@ class Probe:
 def seed(size: int) -> Probe:
     from django.contrib.auth import get_user_model
 
+    from channels.selectors import channels_for_department
     from departments.models import Membership
     from etiquette.services import guide_acknowledge, guide_version_create, guide_version_publish
     from posts.services import post_create, post_submit
-    from publishing.selectors import channels_for_department
 
     started = time.perf_counter()
     call_command(

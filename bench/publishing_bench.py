@@ -254,8 +254,8 @@ def run_pipeline(ids, *, pool: str, concurrency: int, broker: str) -> dict:
 
 
 def run_plain_loop(channel, n: int) -> dict:
-    from publishing.adapters import adapter_for
-    from publishing.networks.base import PostContent
+    from channels.adapters import adapter_for
+    from channels.networks.base import PostContent
 
     contents = [
         PostContent(

@@ -1,6 +1,6 @@
 """The networks the etiquette knows: the publishing adapters plus networks without an adapter yet.
 
-Length counting comes from the adapter (``publishing.networks.registry``); LinkedIn and Threads have
+Length counting comes from the adapter (``channels.networks.registry``); LinkedIn and Threads have
 no adapter, so their texts are counted in code points and their limits live in the ``length`` rule's
 parameters only.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-from publishing.networks import registry
+from channels.networks import registry
 
 # Networks the rules may name although publishing has no adapter for them (yet).
 EXTRA_CHANNELS: dict[str, str] = {"linkedin": "LinkedIn", "threads": "Threads"}

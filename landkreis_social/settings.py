@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "departments",
     "audit",
     "notifications",
+    "channels",
     "etiquette",
     "publishing",
     "posts",

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from channels.models import Channel
 from departments.models import Department
-from publishing.models import Channel
 
 from .models import Post
 

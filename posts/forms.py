@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from publishing.models import Channel
-from publishing.networks import registry
+from channels.models import Channel
+from channels.networks import registry
 
 from . import selectors
 from .media import looks_like_mp4, process_captions, process_image, process_video

@@ -51,7 +51,7 @@ class Post(models.Model):
     text = models.TextField(_("text"), blank=True)
     link = models.URLField(_("link"), max_length=2000, blank=True)
     channels = models.ManyToManyField(
-        "publishing.Channel", verbose_name=_("channels"), blank=True, related_name="posts"
+        "channels.Channel", verbose_name=_("channels"), blank=True, related_name="posts"
     )
     planned_at = models.DateTimeField(
         _("planned publication"),
@@ -102,7 +102,7 @@ class PostVariant(models.Model):
     """A channel's own text for a post; a channel without one uses the post's main text."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
-    channel = models.ForeignKey("publishing.Channel", on_delete=models.CASCADE, related_name="+")
+    channel = models.ForeignKey("channels.Channel", on_delete=models.CASCADE, related_name="+")
     text = models.TextField(_("text for this channel"))
 
     class Meta:

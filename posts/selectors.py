@@ -19,14 +19,14 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from channels.models import Channel
+from channels.networks import registry
+from channels.networks.base import PostContent
+from channels.selectors import channels_for_department
 from departments import roles
 from departments.models import Department
 from departments.selectors import departments_for_user
 from etiquette.types import MediaLike, PostLike
-from publishing.models import Channel
-from publishing.networks import registry
-from publishing.networks.base import PostContent
-from publishing.selectors import channels_for_department
 
 from .models import Media, Post, PostVariant
 

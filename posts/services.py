@@ -29,10 +29,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from channels.models import Channel
 from departments import roles
 from departments.models import Department
 from etiquette.types import Finding, Severity
-from publishing.models import Channel
 
 from . import selectors
 from .media import ProcessedMedia
@@ -583,7 +583,7 @@ def post_reschedule(*, actor, post: Post, planned_at: datetime | None, comment: 
         after={"planned_at": planned_at, "status": post.status},
         comment=comment,
     )
-    from publishing.services import deliveries_reschedule_for_post  # waiting deliveries follow
+    from publishing.delivery_services import deliveries_reschedule_for_post  # waiting deliveries follow
 
     deliveries_reschedule_for_post(actor=actor, post=post)
     return post

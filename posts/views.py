@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from channels.models import Channel
 from departments import roles
 from departments.selectors import departments_for_user
 from etiquette.types import Finding, Severity
-from publishing.models import Channel
 from publishing.selectors import with_deliveries
 
 from . import calendar as cal

@@ -23,10 +23,11 @@ from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from channels.adapters import adapter_for
+from channels.networks import registry
+from channels.networks.base import ErrorKind, PublishError
+
 from . import delivery_services as deliveries
-from .adapters import adapter_for
-from .networks import registry
-from .networks.base import ErrorKind, PublishError
 
 logger = logging.getLogger(__name__)
 

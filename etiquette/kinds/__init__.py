@@ -1,7 +1,7 @@
 """The registry of rule kinds: one small class per kind, one module per topic.
 
 ``Rule.kind`` takes its choices from here, and the engine looks kinds up by name. Like the network
-adapters (``publishing.networks.registry``), nothing else branches on a rule's kind.
+adapters (``channels.networks.registry``), nothing else branches on a rule's kind.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from ``publishing.services``):
 - ``outcome``: :func:`delivery_record_outcome`
 - ``sweep``: :func:`deliveries_sweep`, :func:`due_deliveries`
 - ``actions`` (people): :func:`delivery_retry`, :func:`delivery_mark_published`,
-  :func:`deliveries_withdraw_for_post`, :func:`channel_attention_clear`
+  :func:`deliveries_withdraw_for_post`, :func:`channel_deliveries_requeue`
 - ``withdrawal`` (workers): :func:`delivery_withdraw_claim`, :func:`delivery_record_withdrawal`
 - ``common``: statuses, :class:`Claim` / :class:`Wait` / :class:`Result`, backoff, queueing,
   auditing, notifying, and the post's status following its deliveries
@@ -44,7 +44,7 @@ from ``publishing.services``):
 
 from .actions import (
     WITHDRAWABLE_POST_STATUSES,
-    channel_attention_clear,
+    channel_deliveries_requeue,
     deliveries_withdraw_for_post,
     delivery_mark_published,
     delivery_retry,
@@ -77,7 +77,7 @@ __all__ = [
     "Wait",
     "backoff_seconds",
     "build_content",
-    "channel_attention_clear",
+    "channel_deliveries_requeue",
     "deliveries_create_for_post",
     "deliveries_reschedule_for_post",
     "deliveries_sweep",

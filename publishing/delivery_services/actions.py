@@ -8,11 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record
 from posts import services as post_services
 from posts.models import Post
 
-from ..models import Channel, Delivery
+from ..models import Delivery
 from .common import (
     REASON_MAX_LENGTH,
     SENDABLE_POST_STATUSES,
@@ -185,18 +184,12 @@ def deliveries_withdraw_for_post(*, actor, post: Post, reason: str) -> list[Deli
     return deliveries
 
 
-def channel_attention_clear(*, actor, channel: Channel, reason: str) -> bool:
-    """The channel's credentials were changed or checked successfully: its deliveries go again.
+def channel_deliveries_requeue(*, channel, **kwargs) -> list[int]:
+    """The channel's credentials were changed or checked successfully: its waiting deliveries go again.
 
-    Runs inside the caller's transaction (``publishing.services``)."""
-    cleared = Channel.objects.filter(pk=channel.pk, attention_since__isnull=False).update(
-        attention_since=None, attention_message=""
-    )
-    if not cleared:
-        return False
-    audit_record(actor=actor, verb="channel.attention_cleared", obj=channel, comment=reason)
+    Connected to ``channels.signals.channel_attention_cleared`` (sent inside the caller's transaction)."""
     now = timezone.now()
     ids = list(due_deliveries(now).filter(channel=channel).values_list("pk", flat=True))
     _mark_enqueued(ids, now)
     _enqueue_after_commit(ids)
-    return True
+    return ids

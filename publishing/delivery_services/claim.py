@@ -10,10 +10,11 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from channels.models import Channel, RolloutPhase
+from channels.networks.base import ErrorKind, MediaItem, PostContent, PublishError
 from posts.models import Media, Post, PostVariant
 
-from ..models import Channel, Delivery, DeliveryAttempt, RolloutPhase
-from ..networks.base import ErrorKind, MediaItem, PostContent, PublishError
+from ..models import Delivery, DeliveryAttempt
 from .common import (
     SENDABLE_POST_STATUSES,
     Claim,

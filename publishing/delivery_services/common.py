@@ -14,15 +14,16 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from channels.models import Channel
+from channels.networks import registry
+from channels.networks.base import PostContent
 from departments import roles
 from notifications.models import Notification
 from notifications.services import notify
 from posts import services as post_services
 from posts.models import Post
 
-from ..models import Channel, Delivery, DeliveryAttempt
-from ..networks import registry
-from ..networks.base import PostContent
+from ..models import Delivery, DeliveryAttempt
 
 Status = Delivery.Status
 Outcome = DeliveryAttempt.Outcome

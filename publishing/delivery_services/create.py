@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from channels.selectors import channels_for_department
 from posts import services as post_services
 from posts.models import Post
 
 from ..models import Delivery
-from ..selectors import channels_for_department
 from .common import (
     Status,
     _audit,

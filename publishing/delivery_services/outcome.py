@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_batch, audit_record
+from channels.models import Channel
+from channels.networks.base import PublishedRef, PublishError
 from notifications.models import Notification
 from posts.models import Post
 
-from ..models import Channel, Delivery
-from ..networks.base import PublishedRef, PublishError
+from ..models import Delivery
 from .common import (
     Claim,
     Outcome,

@@ -11,11 +11,12 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from channels.models import RolloutPhase
+from channels.networks import registry
 from notifications.models import Notification
 from posts.models import Post
 
-from ..models import Delivery, DeliveryAttempt, RolloutPhase
-from ..networks import registry
+from ..models import Delivery, DeliveryAttempt
 from .common import (
     SENDABLE_POST_STATUSES,
     Outcome,

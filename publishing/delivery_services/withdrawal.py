@@ -9,8 +9,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from channels.networks.base import PublishError
+
 from ..models import Delivery, DeliveryAttempt
-from ..networks.base import PublishError
 from .common import (
     Claim,
     Outcome,

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import publishing.networks.registry
+import channels.networks.registry
 
 
 class Migration(migrations.Migration):
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 (
                     "kind",
                     models.CharField(
-                        choices=publishing.networks.registry.choices, max_length=20, verbose_name="network"
+                        choices=channels.networks.registry.choices, max_length=20, verbose_name="network"
                     ),
                 ),
                 ("name", models.CharField(max_length=200, unique=True, verbose_name="display name")),

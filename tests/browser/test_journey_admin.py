@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from channels import services
+from channels.models import Channel, RolloutPhase
 from departments.models import Department
-from publishing import services
-from publishing.models import Channel, RolloutPhase
 
 from .conftest import axe, navigate
 

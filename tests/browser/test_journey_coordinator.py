@@ -19,10 +19,10 @@ import holidays
 import pytest
 from playwright.sync_api import expect
 
+from channels.models import Channel
 from departments.models import Department
 from posts import services as post_services
 from posts.models import Post
-from publishing.models import Channel
 
 from .conftest import axe, navigate, type_text
 

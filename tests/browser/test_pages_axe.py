@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from channels.models import Channel
 from posts.models import Post
-from publishing.models import Channel
 
 from .conftest import axe, goto
 
@@ -52,9 +52,9 @@ def test_every_other_page_passes_axe(browse, world):
         "/approvals/review-modes/",
         "/approvals/audit/",
         "/admin/",
-        "/admin/publishing/channel/",
-        f"/admin/publishing/channel/{sandbox.pk}/change/",
-        "/admin/publishing/rolloutphase/add/",
+        "/admin/channels/channel/",
+        f"/admin/channels/channel/{sandbox.pk}/change/",
+        "/admin/channels/rolloutphase/add/",
     ):
         goto(admin, path)
 

@@ -8,7 +8,7 @@ from etiquette.models import Rule
 
 @pytest.fixture
 def live_channels(department):
-    from publishing.models import Channel, RolloutPhase
+    from channels.models import Channel, RolloutPhase
 
     phase = RolloutPhase.objects.create(order=0, name="Phase 0", status=RolloutPhase.Status.ACTIVE)
     mastodon = Channel.objects.create(

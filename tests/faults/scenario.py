@@ -30,10 +30,10 @@ def setup(mastodon_url: str, mastodon_token: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from channels import services
     from departments import roles
     from departments.services import department_create, membership_add
     from etiquette.services import guide_acknowledge, guide_version_create, guide_version_publish
-    from publishing import services
 
     User = get_user_model()
     for name in roles.ALL_GROUPS:
@@ -72,9 +72,9 @@ def approve(count: int, first: int) -> dict:
 
     from approvals import selectors, services
     from approvals.models import ReviewStep
+    from channels.models import Channel
     from departments.models import Department
     from posts.services import post_create, post_submit
-    from publishing.models import Channel
 
     User = get_user_model()
     editor, coordinator = User.objects.get(username="redaktion"), User.objects.get(username="koordination")

@@ -15,7 +15,7 @@ def _media_root(settings, tmp_path):
 
 
 def _channel(kind: str, name: str, departments, *, enabled=True):
-    from publishing.models import Channel
+    from channels.models import Channel
 
     channel = Channel.objects.create(kind=kind, name=name, account=f"@{kind}-landkreis", enabled=enabled)
     channel.departments.set(departments)
@@ -26,7 +26,7 @@ def _channel(kind: str, name: str, departments, *, enabled=True):
 def channels(db, department, other_department):
     """X, Mastodon and Facebook live for the editor's department; a Bluesky channel only for the other
     department; an Instagram channel that is enabled but in no active phase (not live)."""
-    from publishing.models import RolloutPhase
+    from channels.models import RolloutPhase
 
     phase = RolloutPhase.objects.create(order=0, name="Phase 0", status=RolloutPhase.Status.ACTIVE)
     x = _channel("x", "X Landkreis", [department])

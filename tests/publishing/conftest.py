@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from publishing.networks import registry
-from publishing.networks.base import ChannelConfig, MediaItem
+from channels.networks import registry
+from channels.networks.base import ChannelConfig, MediaItem
 
 ALT_TEXT = "Ein rotes Rechteck auf weißem Grund, das als Testbild dient."
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from publishing.networks.base import ErrorKind, PostContent, PublishError
+from channels.networks.base import ErrorKind, PostContent, PublishError
 
 from .conftest import make_adapter
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from publishing.networks.base import ErrorKind, MediaItem, PostContent, PublishError
+from channels.networks.base import ErrorKind, MediaItem, PostContent, PublishError
 
 from .conftest import ALT_TEXT, make_adapter
 

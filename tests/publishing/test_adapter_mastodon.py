@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from publishing.networks.base import ErrorKind, PostContent, PublishError
+from channels.networks.base import ErrorKind, PostContent, PublishError
 
 from .conftest import ALT_TEXT, make_adapter
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from publishing import crypto, services
-from publishing.forms import credential_field_name
-from publishing.models import Channel, RolloutPhase
+from channels import crypto, services
+from channels.forms import credential_field_name
+from channels.models import Channel, RolloutPhase
 
-ADD = "admin:publishing_channel_add"
+ADD = "admin:channels_channel_add"
 
 
 def post_channel(client, data, *, pk=None):
-    url = reverse("admin:publishing_channel_change", args=[pk]) if pk else reverse(ADD)
+    url = reverse("admin:channels_channel_change", args=[pk]) if pk else reverse(ADD)
     return client.post(url, data)
 
 
@@ -129,14 +129,14 @@ def test_enabling_outside_a_phase_on_change_is_refused_with_the_reason(logged_in
     channel.refresh_from_db()
     assert not channel.enabled
     # The change page says why the channel is not live.
-    page = logged_in.get(reverse("admin:publishing_channel_change", args=[channel.pk])).content.decode()
+    page = logged_in.get(reverse("admin:channels_channel_change", args=[channel.pk])).content.decode()
     assert "nicht Teil einer aktiven Rollout-Phase" in page
 
 
 def test_enable_action_refuses_and_says_why(logged_in, admin_user):
     channel = services.channel_create(actor=admin_user, kind="sandbox", name="Sandbox")
     response = logged_in.post(
-        reverse("admin:publishing_channel_changelist"),
+        reverse("admin:channels_channel_changelist"),
         {"action": "enable_channels", "_selected_action": [channel.pk]},
         follow=True,
     )
@@ -159,7 +159,7 @@ def test_admin_can_plan_three_phases_and_activate_phase_0(logged_in, admin_user,
     bluesky = services.channel_create(
         actor=admin_user, kind="bluesky", name="Bluesky", account="lk.bsky.social"
     )
-    add = reverse("admin:publishing_rolloutphase_add")
+    add = reverse("admin:channels_rolloutphase_add")
     for order, name, channels in (
         (0, "Phase 0", [facebook]),
         (1, "Phase 1", [instagram, mastodon]),
@@ -180,7 +180,7 @@ def test_admin_can_plan_three_phases_and_activate_phase_0(logged_in, admin_user,
     assert RolloutPhase.objects.count() == 3
     phase0 = RolloutPhase.objects.get(order=0)
     response = logged_in.post(
-        reverse("admin:publishing_rolloutphase_changelist"),
+        reverse("admin:channels_rolloutphase_changelist"),
         {"action": "activate", "_selected_action": [phase0.pk]},
         follow=True,
     )
@@ -196,7 +196,7 @@ def test_admin_can_plan_three_phases_and_activate_phase_0(logged_in, admin_user,
 def test_duplicate_phase_order_is_a_form_error(logged_in, admin_user):
     services.phase_create(actor=admin_user, order=0, name="Phase 0")
     response = logged_in.post(
-        reverse("admin:publishing_rolloutphase_add"),
+        reverse("admin:channels_rolloutphase_add"),
         {"order": 0, "name": "Noch eine Phase 0", "description": "", "planned_start": "kein Datum"},
     )
     assert response.status_code == 200

@@ -9,10 +9,10 @@ import re
 import pytest
 from django.db import connections
 
-from publishing import services
-from publishing.adapters import adapter_for
-from publishing.models import RolloutPhase
-from publishing.networks.base import PostContent
+from channels import services
+from channels.adapters import adapter_for
+from channels.models import RolloutPhase
+from channels.networks.base import PostContent
 from tests.conftest import CHROMIUM
 
 pytestmark = [
@@ -111,7 +111,7 @@ def test_sandbox_feed_renders_without_csp_problems(page, admin_user, editor, dep
 
 def test_channel_form_shows_only_the_chosen_networks_credentials(page, admin_user):
     sign_in(page, "admin")
-    page.goto(page.base + "/admin/publishing/channel/add/")
+    page.goto(page.base + "/admin/channels/channel/add/")
     page.select_option("#id_kind", "mastodon")
     assert page.locator("fieldset.channel-credentials-mastodon").is_visible()
     assert not page.locator("fieldset.channel-credentials-x").is_visible()

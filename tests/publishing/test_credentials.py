@@ -12,10 +12,10 @@ from django.db import connection
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from publishing import crypto, services
-from publishing.adapters import adapter_for
-from publishing.models import Channel
-from publishing.networks.base import PostContent, PublishError
+from channels import crypto, services
+from channels.adapters import adapter_for
+from channels.models import Channel
+from channels.networks.base import PostContent, PublishError
 
 SECRET = "EAAB-very-secret-page-token-4711"
 
@@ -121,10 +121,10 @@ def test_bluesky_session_is_stored_encrypted_and_reused(db, admin_user, fake_blu
 
 def test_admin_change_list_and_form_never_show_credentials(client, channel, admin_user):
     client.force_login(admin_user)
-    listing = client.get(reverse("admin:publishing_channel_changelist")).content.decode()
+    listing = client.get(reverse("admin:channels_channel_changelist")).content.decode()
     assert "Facebook" in listing
     assert SECRET not in listing
-    form = client.get(reverse("admin:publishing_channel_change", args=[channel.pk])).content.decode()
+    form = client.get(reverse("admin:channels_channel_change", args=[channel.pk])).content.decode()
     assert SECRET not in form
     assert channel.credentials_encrypted not in form
     assert 'type="password"' in form
@@ -135,7 +135,7 @@ def test_check_credentials_shows_the_networks_answer(client, db, admin_user, fak
         actor=admin_user, name="Facebook-Fake", **fake_facebook.channel_kwargs()
     )
     client.force_login(admin_user)
-    response = client.post(reverse("admin:publishing_channel_check", args=[channel.pk]), follow=True)
+    response = client.post(reverse("admin:channels_channel_check", args=[channel.pk]), follow=True)
     shown = [str(m) for m in response.context["messages"]]
     assert any("Landkreis Test" in m for m in shown), shown
     channel.refresh_from_db()
@@ -151,7 +151,7 @@ def test_check_credentials_action_reports_a_refused_token_without_the_token(
     channel = services.channel_create(actor=admin_user, name="Facebook-Fake", **kwargs)
     client.force_login(admin_user)
     response = client.post(
-        reverse("admin:publishing_channel_changelist"),
+        reverse("admin:channels_channel_changelist"),
         {"action": "check_credentials", "_selected_action": [channel.pk]},
         follow=True,
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from posts.models import Post
-from publishing import services
+from publishing import delivery_services
 from publishing.models import Delivery, DeliveryAttempt
 
 from .delivery_support import statuses, submit_and_approve, wait_for, worker_env
@@ -107,7 +107,7 @@ def test_withdrawing_deletes_the_post_on_every_network(
     post = submit_and_approve(write_post(channels.values()), by=coordinator)
     wait_for(lambda: Post.objects.get(pk=post.pk).status == Post.Status.PUBLISHED, timeout=30)
 
-    services.deliveries_withdraw_for_post(
+    delivery_services.deliveries_withdraw_for_post(
         actor=coordinator, post=post, reason="Der Termin wurde abgesagt; die Meldung ist falsch."
     )
 

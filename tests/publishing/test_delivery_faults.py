@@ -12,10 +12,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from channels import services
+from channels.models import Channel
 from notifications.models import Notification
 from posts.models import Post
-from publishing import services, tasks
-from publishing.models import Channel, Delivery, DeliveryAttempt
+from publishing import delivery_services, tasks
+from publishing.models import Delivery, DeliveryAttempt
 
 from .delivery_support import approved_posts_in_bulk, statuses, wait_for, worker_env
 
@@ -193,7 +195,7 @@ def test_a_refusal_fails_at_once_with_the_networks_message_and_a_retry_publishes
         note = Notification.objects.get(kind=Notification.Kind.DELIVERY_FAILED, recipient=user)
         assert "The parameter message is invalid" in note.comment
 
-    services.delivery_retry(actor=coordinator, delivery=facebook)
+    delivery_services.delivery_retry(actor=coordinator, delivery=facebook)
     assert run(facebook) == Status.PUBLISHED
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED

@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from channels.models import Channel
 from posts.models import Post
 from publishing import tasks
-from publishing.models import Channel, Delivery
+from publishing.models import Delivery
 
 from .delivery_support import approved_posts_in_bulk
 
@@ -102,7 +103,7 @@ def test_a_channel_needing_attention_is_named_on_the_page(client, coordinator, a
     html = client.get(reverse("publishing:deliveries")).content.decode()
     assert 'id="channels-attention"' in html and "X: Unauthorized" in html
     client.force_login(admin_user)
-    changelist = client.get(reverse("admin:publishing_channel_changelist")).content.decode()
+    changelist = client.get(reverse("admin:channels_channel_changelist")).content.decode()
     assert "ja – seine Beiträge warten" in changelist
 
 
@@ -111,7 +112,7 @@ def test_the_channel_admin_list_does_not_query_per_row(
 ):
     live_channels(fake_x)
     client.force_login(admin_user)
-    url = reverse("admin:publishing_channel_changelist")
+    url = reverse("admin:channels_channel_changelist")
     client.get(url)
     with CaptureQueriesContext(connection) as one:
         client.get(url)

@@ -11,11 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from channels import services
+from channels.models import Channel, RolloutPhase
 from notifications.models import Notification
 from posts.models import Post
 from posts.services import post_reschedule
-from publishing import delivery_services, services, tasks
-from publishing.models import Channel, Delivery, DeliveryAttempt, RolloutPhase
+from publishing import delivery_services, tasks
+from publishing.models import Delivery, DeliveryAttempt
 
 from .delivery_support import approved_posts_in_bulk, submit_and_approve
 
@@ -203,22 +205,24 @@ def test_only_the_coordination_retries_and_marks_published(
 
     for user in (editor, head):
         with pytest.raises(PermissionDenied):
-            services.delivery_retry(actor=user, delivery=delivery)
+            delivery_services.delivery_retry(actor=user, delivery=delivery)
         with pytest.raises(PermissionDenied):
-            services.delivery_mark_published(actor=user, delivery=delivery, url="https://x.com/l/status/1")
+            delivery_services.delivery_mark_published(
+                actor=user, delivery=delivery, url="https://x.com/l/status/1"
+            )
     with pytest.raises(ValidationError) as error:
-        services.delivery_mark_published(actor=coordinator, delivery=delivery, url="kein Link")
+        delivery_services.delivery_mark_published(actor=coordinator, delivery=delivery, url="kein Link")
     assert error.value.message_dict["url"] == ["Das ist keine Webadresse (sie sollte mit https:// beginnen)."]
 
     url = f"https://x.com/LandkreisTest/status/{fake_x.created[0]['id']}"
-    services.delivery_mark_published(actor=coordinator, delivery=delivery, url=url)
+    delivery_services.delivery_mark_published(actor=coordinator, delivery=delivery, url=url)
     delivery.refresh_from_db()
     assert delivery.status == Status.PUBLISHED and delivery.external_url == url
     assert Post.objects.get(pk=post.pk).status == Post.Status.PUBLISHED
     event = AuditEvent.objects.get(verb="delivery.marked_published")
     assert event.actor_id == coordinator.pk and event.after["url"] == url
     with pytest.raises(ValidationError):  # published: nothing to retry
-        services.delivery_retry(actor=coordinator, delivery=delivery)
+        delivery_services.delivery_retry(actor=coordinator, delivery=delivery)
 
 
 def test_withdrawal_needs_a_reason_stops_what_is_not_sent_and_deletes_what_is(
@@ -233,12 +237,14 @@ def test_withdrawal_needs_a_reason_stops_what_is_not_sent_and_deletes_what_is(
     assert run(x) == Status.PUBLISHED  # Mastodon has not gone out yet
 
     with pytest.raises(ValidationError) as error:
-        services.deliveries_withdraw_for_post(actor=coordinator, post=post, reason="   ")
+        delivery_services.deliveries_withdraw_for_post(actor=coordinator, post=post, reason="   ")
     assert error.value.message_dict["reason"] == ["Bitte geben Sie den Grund für das Zurückziehen an."]
     with pytest.raises(PermissionDenied):
-        services.deliveries_withdraw_for_post(actor=editor, post=post, reason="Falsch")
+        delivery_services.deliveries_withdraw_for_post(actor=editor, post=post, reason="Falsch")
 
-    services.deliveries_withdraw_for_post(actor=coordinator, post=post, reason="Die Zahlen waren falsch.")
+    delivery_services.deliveries_withdraw_for_post(
+        actor=coordinator, post=post, reason="Die Zahlen waren falsch."
+    )
 
     mastodon.refresh_from_db()
     x.refresh_from_db()
@@ -259,8 +265,8 @@ def test_a_delivery_withdrawn_while_it_is_sent_is_deleted_once_it_is_published(
     delivery = Delivery.objects.get(post=post)
     claim = delivery_services.delivery_claim(delivery_id=delivery.pk, worker="w")
 
-    services.deliveries_withdraw_for_post(actor=coordinator, post=post, reason="Termin abgesagt.")
-    from publishing.adapters import adapter_for
+    delivery_services.deliveries_withdraw_for_post(actor=coordinator, post=post, reason="Termin abgesagt.")
+    from channels.adapters import adapter_for
 
     ref = adapter_for(claim.channel).publish(claim.content)  # the network call that was under way
     result = delivery_services.delivery_record_outcome(
@@ -279,7 +285,7 @@ def test_a_refused_deletion_waits_for_a_person_and_can_be_retried(
     (post,) = approved_posts_in_bulk(1, channels=[channels["x"]], author=editor, department=department)
     delivery = Delivery.objects.get(post=post)
     assert run(delivery) == Status.PUBLISHED
-    services.deliveries_withdraw_for_post(actor=coordinator, post=post, reason="Falsche Uhrzeit.")
+    delivery_services.deliveries_withdraw_for_post(actor=coordinator, post=post, reason="Falsche Uhrzeit.")
     fake_x.fail(
         403, path=r"/2/tweets/\d+$", method="DELETE", message="You are not allowed to delete this Tweet."
     )
@@ -289,7 +295,7 @@ def test_a_refused_deletion_waits_for_a_person_and_can_be_retried(
     assert delivery.next_attempt_at is None and "not allowed to delete" in delivery.last_error
     assert tasks.run_withdrawal(delivery.pk, worker="w") == "nothing to do"  # no automatic repeat
 
-    services.delivery_retry(actor=coordinator, delivery=delivery)
+    delivery_services.delivery_retry(actor=coordinator, delivery=delivery)
     assert tasks.run_withdrawal(delivery.pk, worker="w") == Status.WITHDRAWN
     assert fake_x.deleted == [delivery.external_id]
 

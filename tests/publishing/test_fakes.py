@@ -15,8 +15,8 @@ import json, os, sys
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "landkreis_social.settings_test")
 import django
 django.setup()
-from publishing.networks import registry
-from publishing.networks.base import ChannelConfig, PostContent
+from channels.networks import registry
+from channels.networks.base import ChannelConfig, PostContent
 kwargs = json.loads(sys.argv[1])
 adapter = registry.get(kwargs["kind"])(ChannelConfig(credentials=kwargs["credentials"], account=kwargs["account"],
                                                      base_url=kwargs["base_url"], timeout=5))

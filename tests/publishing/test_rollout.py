@@ -10,9 +10,9 @@ from django.urls import reverse
 from guardian.shortcuts import get_perms
 
 from audit.models import AuditEvent
-from publishing import selectors, services
-from publishing.models import Channel, RolloutPhase
-from publishing.permissions import channels_of_department_group, department_group
+from channels import selectors, services
+from channels.models import Channel, RolloutPhase
+from channels.permissions import channels_of_department_group, department_group
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from publishing import services
-from publishing.adapters import adapter_for
-from publishing.models import SandboxPost
-from publishing.networks.base import ErrorKind, MediaItem, PostContent, PublishError
+from channels import services
+from channels.adapters import adapter_for
+from channels.models import SandboxPost
+from channels.networks.base import ErrorKind, MediaItem, PostContent, PublishError
 
 
 @pytest.fixture

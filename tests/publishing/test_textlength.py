@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from publishing.networks import registry
-from publishing.networks.base import NetworkAdapter, PostContent
+from channels.networks import registry
+from channels.networks.base import NetworkAdapter, PostContent
 
 FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # one grapheme, seven code points
 FLAG = "🇩🇪"  # one grapheme, two code points

@@ -1,6 +1,6 @@
 """The fast length counters agree with the reference implementations on generated texts.
 
-``publishing.networks.textlength`` runs twitter-text's URL and emoji expressions and ``regex``'s
+``channels.networks.textlength`` runs twitter-text's URL and emoji expressions and ``regex``'s
 grapheme clusters only where they can match (see its docstring). These property tests compare it
 with the plain, slow way on texts built from the pieces that make counting hard: URLs with and
 without scheme, emoji (keycaps, ZWJ sequences, flags, skin tones, ©/®), combining marks, CJK,
@@ -14,7 +14,7 @@ import twitter_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from publishing.networks import textlength
+from channels.networks import textlength
 
 PIECES = [
     "Die Zulassungsstelle",

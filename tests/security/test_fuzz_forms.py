@@ -318,7 +318,7 @@ def test_no_form_gives_a_server_error(client, world):
         "password_change",
         "accounts:enrol",
         "set_language",
-        "admin:publishing_channel_add",
+        "admin:channels_channel_add",
         "admin:departments_department_add",
         "admin:etiquette_rule_change",
     ):

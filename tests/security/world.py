@@ -83,12 +83,12 @@ def build_world(
     sandbox_text: str = "Test",
     captions: bytes = b"WEBVTT\n\n00:00.000 --> 00:02.000\nHallo\n",
 ) -> dict:
+    from channels.models import Channel, RolloutPhase, SandboxPost
     from etiquette.services import guide_acknowledge, guide_version_create, guide_version_publish
     from notifications.models import Notification
     from posts import media
     from posts.selectors import media_public_url
     from posts.services import calendar_feed_renew, post_comment_add, post_create, post_submit
-    from publishing.models import Channel, RolloutPhase, SandboxPost
 
     admin_user = cast["admin"]
     active = RolloutPhase.objects.create(order=0, name="Phase 0", status=RolloutPhase.Status.ACTIVE)

@@ -8,7 +8,7 @@ from django.db import transaction
 DEMO_MODULES = (
     "departments.demo",
     "etiquette.demo",
-    "publishing.demo",
+    "channels.demo",
     "accounts.demo",
     "posts.demo",
     "approvals.demo",

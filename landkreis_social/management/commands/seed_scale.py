@@ -51,12 +51,12 @@ from psycopg import sql
 
 from approvals.models import Review, ReviewStep
 from audit.services import audit_record
+from channels.models import Channel, RolloutPhase
+from channels.permissions import sync_channel_permissions
+from channels.selectors import live_channels
 from departments import roles
 from departments.models import Department, Membership
 from posts.models import Comment, Post, PostVariant, Revision
-from publishing.models import Channel, RolloutPhase
-from publishing.permissions import sync_channel_permissions
-from publishing.selectors import live_channels
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PASSWORD = "demo-passwort"  # noqa: S105 - the published demo password; refused without DEBUG or --force

@@ -21,6 +21,7 @@ from .models import Channel, RolloutPhase
 from .networks import registry
 from .networks.base import PublishError
 from .permissions import sync_channel_permissions
+from .signals import channel_attention_cleared
 
 CHANNEL_FIELDS = ("name", "account", "base_url")
 
@@ -215,6 +216,21 @@ def channel_set_departments(*, actor, channel: Channel, departments: Iterable, c
 def channel_store_session(*, channel_id: int, session: str) -> None:
     """Keep the session a network handed out (Bluesky), encrypted. Technical state: not audited."""
     Channel.objects.filter(pk=channel_id).update(session_encrypted=crypto.encrypt_text(session))
+
+
+def channel_attention_clear(*, actor, channel: Channel, reason: str) -> bool:
+    """The channel's credentials were changed or checked successfully: it no longer needs attention and
+    (``channel_attention_cleared``, publishing listens) its waiting deliveries go again.
+
+    Runs inside the caller's transaction."""
+    cleared = Channel.objects.filter(pk=channel.pk, attention_since__isnull=False).update(
+        attention_since=None, attention_message=""
+    )
+    if not cleared:
+        return False
+    audit_record(actor=actor, verb="channel.attention_cleared", obj=channel, comment=reason)
+    channel_attention_cleared.send(sender=Channel, channel=channel, actor=actor)
+    return True
 
 
 @dataclass(frozen=True)
@@ -420,15 +436,3 @@ def channels_rotate_credentials_key(*, actor) -> int:
         count += 1
     audit_record(actor=actor, verb="channel.credentials_key_rotated", after={"channels": count})
     return count
-
-
-# --- Deliveries (the publishing/delivery_services/ package; issue 7) ----------------------------------
-# The agreed entry points, importable from here as docs/ARCHITECTURE.md names them.
-from .delivery_services import (  # noqa: E402, F401
-    channel_attention_clear,
-    deliveries_create_for_post,
-    deliveries_reschedule_for_post,
-    deliveries_withdraw_for_post,
-    delivery_mark_published,
-    delivery_retry,
-)

@@ -1,6 +1,6 @@
 """Building a channel's network adapter: decrypt its credentials and wire up session storage.
 
-    from publishing.adapters import adapter_for
+    from channels.adapters import adapter_for
     ref = adapter_for(channel).publish(PostContent(text=..., idempotency_key=str(delivery.pk)))
 
 ``adapter_for`` raises :class:`PublishError` (permanent, ``credentials_problem``) when the stored

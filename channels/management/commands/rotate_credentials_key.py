@@ -3,8 +3,8 @@ LANDKREIS_CREDENTIALS_KEYS (after a new key was put in front of the list)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from publishing.crypto import CredentialsUnreadable
-from publishing.services import channels_rotate_credentials_key
+from channels.crypto import CredentialsUnreadable
+from channels.services import channels_rotate_credentials_key
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ facebook-sdk 3.1.0 refuses versions above 3.1 in its constructor; ``graph.versio
 construction to a current Graph API version, which ``request()`` honours. The SDK builds its URLs
 from the module global ``facebook.FACEBOOK_GRAPH_URL``; instead of changing that global (which would
 race between channels in one worker), the adapter hands ``GraphAPI`` its own session whose
-:class:`~publishing.networks.http.RoutingHTTPAdapter` sends the requests to ``Channel.base_url``.
+:class:`~channels.networks.http.RoutingHTTPAdapter` sends the requests to ``Channel.base_url``.
 
 facebook-sdk raises ``GraphAPIError`` whenever the JSON body has ``error`` and does not look at the
 HTTP status, so the adapter reads the status from its routing adapter. Mapping: codes 4, 17, 32, 613,

@@ -1,7 +1,7 @@
 """The interface every social network adapter offers, and the one error type they raise.
 
 After Healthchecks' transports: one small class per network in ``publishing/networks/<kind>.py``,
-registered in :mod:`publishing.networks.registry`, which also feeds ``Channel.kind``'s choices.
+registered in :mod:`channels.networks.registry`, which also feeds ``Channel.kind``'s choices.
 Nothing else in the code base branches on the network kind.
 """
 

@@ -2,8 +2,8 @@
 
 django-guardian grants object permissions to users and groups; a department is neither. Each
 department therefore has one permission-holding group (``Kanäle: <code>``) that carries
-``publishing.publish_to_channel`` on exactly the channels in ``Channel.departments``. The M2M stays
-the source of truth (``publishing.selectors.channels_for_department`` reads it); the services call
+``channels.publish_to_channel`` on exactly the channels in ``Channel.departments``. The M2M stays
+the source of truth (``channels.selectors.channels_for_department`` reads it); the services call
 :func:`sync_channel_permissions` after every change so that guardian's view (``get_perms``,
 ``get_objects_for_group``, the admin's object permissions page) says the same.
 """
@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from guardian.models import GroupObjectPermission
 from guardian.shortcuts import assign_perm, get_objects_for_group
 
-PERMISSION = "publishing.publish_to_channel"
+PERMISSION = "channels.publish_to_channel"
 
 
 def department_group_name(department) -> str:

@@ -3,7 +3,7 @@
 tweepy has no v2 media upload (and X retired the v1.1 one), so images go to ``POST /2/media/upload``
 (multipart) with the same OAuth 1.0a credentials through requests-oauthlib, and their alt text to
 ``POST /2/media/metadata``. tweepy's ``Client`` and the upload share one ``requests.Session`` with a
-:class:`~publishing.networks.http.RoutingHTTPAdapter`, which adds the timeout tweepy lacks and sends
+:class:`~channels.networks.http.RoutingHTTPAdapter`, which adds the timeout tweepy lacks and sends
 everything to ``Channel.base_url`` when one is set (local fake servers in tests).
 
 5xx on ``POST /2/tweets``: X has no idempotency key. 503 means X did not take the request

@@ -1,5 +1,5 @@
 """Sandbox: "publishes" into the local feed page ``/publishing/sandbox/`` (the embedded default and
-the demo use it). Posts are rows of :class:`publishing.models.SandboxPost`; like Mastodon, the sandbox
+the demo use it). Posts are rows of :class:`channels.models.SandboxPost`; like Mastodon, the sandbox
 honours the idempotency key (a repeated key returns the post it already made)."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class SandboxAdapter(NetworkAdapter):
         return self.config.channel_id
 
     def _publish(self, content: PostContent) -> PublishedRef:
-        from publishing.models import SandboxPost
+        from channels.models import SandboxPost
 
         channel_id = self._channel_id()
         fields = {
@@ -75,7 +75,7 @@ class SandboxAdapter(NetworkAdapter):
         return PublishedRef(external_id=str(post.pk), url=self.post_url(post.pk))
 
     def _delete(self, external_id: str) -> None:
-        from publishing.models import SandboxPost
+        from channels.models import SandboxPost
 
         updated = SandboxPost.objects.filter(
             channel_id=self._channel_id(), pk=int(external_id), deleted_at__isnull=True
@@ -86,7 +86,7 @@ class SandboxAdapter(NetworkAdapter):
             )
 
     def _check_credentials(self) -> str:
-        from publishing.models import Channel
+        from channels.models import Channel
 
         channel = Channel.objects.filter(pk=self._channel_id()).first()
         if channel is None:

@@ -1,0 +1,98 @@
+"""The rollout page (administration), the sandbox feed (everyone logged in) and the deliveries:
+the coordination's "Veröffentlichungen" page, a delivery's attempts, retry, mark published, withdraw."""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from departments import roles
+
+from . import selectors, services
+from .models import RolloutPhase, SandboxPost
+
+SANDBOX_PAGE_SIZE = 20
+
+
+def _require_administrator(user) -> None:
+    # Others get a 404: the page's existence is nothing to them.
+    if not roles.is_administrator(user):
+        raise Http404
+
+
+@login_required
+def rollout(request):
+    _require_administrator(request.user)
+    phases = list(selectors.rollout_plan())
+    live_ids = set(selectors.live_channels().values_list("pk", flat=True))
+    return render(
+        request,
+        "channels/rollout.html",
+        {
+            "phases": phases,
+            "next_phase": selectors.next_phase(),
+            "live_channels": selectors.live_channels().order_by("name"),
+            "live_ids": live_ids,
+        },
+    )
+
+
+@login_required
+@require_POST
+def rollout_activate(request, pk: int):
+    _require_administrator(request.user)
+    phase = get_object_or_404(RolloutPhase, pk=pk)
+    try:
+        services.phase_activate(actor=request.user, phase=phase)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(phase)s is active now.") % {"phase": phase.name})
+    return redirect("publishing:rollout")
+
+
+def _media_url(path: str) -> str:
+    root = os.path.realpath(str(settings.MEDIA_ROOT))
+    real = os.path.realpath(path or "")
+    if real.startswith(root + os.sep):
+        return settings.MEDIA_URL.rstrip("/") + "/" + os.path.relpath(real, root).replace(os.sep, "/")
+    return ""
+
+
+def _with_media_urls(posts):
+    for post in posts:
+        post.images = [
+            {
+                "url": _media_url(item.get("path", "")),
+                "alt": item.get("alt_text", ""),
+                "kind": item.get("kind"),
+            }
+            for item in post.media or []
+        ]
+    return posts
+
+
+@login_required
+def sandbox_feed(request):
+    posts = SandboxPost.objects.filter(deleted_at__isnull=True).select_related("channel")
+    page = Paginator(posts, SANDBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _with_media_urls(list(page.object_list))
+    return render(request, "channels/sandbox_feed.html", {"page": page})
+
+
+@login_required
+def sandbox_post(request, pk: int):
+    # Sandbox posts are test posts visible to every logged-in user, like the feed.
+    post = get_object_or_404(SandboxPost.objects.select_related("channel"), pk=pk)
+    _with_media_urls([post])
+    return render(request, "channels/sandbox_post.html", {"post": post})
