@@ -25,8 +25,10 @@ from channels.models import Channel
 from departments import roles
 from departments.models import Department
 from departments.selectors import departments_for_user
+from etiquette import engine
 from etiquette.types import Finding, Severity
 from posts.models import Post, Revision
+from posts.selectors import post_like_for
 
 from .models import Review, ReviewStep, WarningAcknowledgement
 
@@ -87,9 +89,6 @@ KEEP = _Keep()
 
 def current_findings(post: Post, *, planned_at: datetime | _Keep | None = KEEP) -> list[Finding]:
     """Run the etiquette check on the saved post now (optionally as if planned for ``planned_at``)."""
-    from etiquette import engine
-    from posts.selectors import post_like_for
-
     post_like = post_like_for(post)
     if not isinstance(planned_at, _Keep):
         post_like = dataclasses.replace(post_like, scheduled_at=planned_at)

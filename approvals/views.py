@@ -23,8 +23,9 @@ from notifications.models import Notification
 from notifications.services import notification_text, notification_url
 from posts import services as post_services
 from posts.diff import diff_snapshots
-from posts.models import Media, Post
-from posts.selectors import get_post_for_user, media_like, variants_of
+from posts.live import live_from_post
+from posts.models import Post
+from posts.selectors import get_post_for_user, variants_of
 
 from . import selectors, services
 from .forms import (
@@ -97,23 +98,6 @@ def queue(request):
 # --- the review page ---------------------------------------------------------------------------------------
 
 
-def _live(post: Post) -> dict:
-    """Previews per channel, the etiquette findings and the highlighted text (the editor's live panel)."""
-    from posts.views import live_context
-
-    media = list(post.media.all())
-    return live_context(
-        department=post.department,
-        text=post.text,
-        link=post.link,
-        channels=list(post.channels.order_by("name")),
-        variants=variants_of(post),
-        media=[media_like(m) for m in media],
-        planned_at=post.planned_at,
-        thumbnails=[m for m in media if m.kind == Media.Kind.IMAGE],
-    )
-
-
 class ReviewState:
     """What the review page knows about the post's reviews, for the current user."""
 
@@ -165,7 +149,7 @@ class ReviewState:
 def _render_review(
     request, post: Post, state: ReviewState, *, forms: dict | None = None, findings=None, status=200
 ):
-    live = _live(post)
+    live = live_from_post(post)
     findings = live["findings"] if findings is None else findings
     forms = forms or {}
     context = {

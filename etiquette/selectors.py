@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from departments.roles import is_administrator
+
 from .models import Acknowledgement, GuideVersion, Rule
 
 
@@ -49,8 +51,6 @@ def latest_acknowledgement(user) -> Acknowledgement | None:
 def get_guide_version_for_user(user, pk: int) -> GuideVersion:
     """A published version for every logged-in user; drafts only for administrators (404 otherwise)."""
     from django.shortcuts import get_object_or_404
-
-    from departments.roles import is_administrator
 
     versions = GuideVersion.objects.all() if is_administrator(user) else published_guides()
     return get_object_or_404(versions, pk=pk)

@@ -28,6 +28,7 @@ from departments.models import Department
 from departments.selectors import departments_for_user
 from etiquette.types import MediaLike, PostLike
 
+from . import hooks
 from .models import Media, Post, PostVariant
 
 MEDIA_PUBLIC_SALT = "posts.media.public"
@@ -72,9 +73,8 @@ def can_edit(user, post: Post) -> bool:
     if post.status in Post.COORDINATOR_EDITABLE and roles.is_coordinator(user):
         return True
     if post.status == Post.Status.IN_REVIEW:
-        from approvals.selectors import is_current_reviewer
-
-        return is_current_reviewer(user, post)
+        # approvals registers the reviewer of the open step (posts.hooks).
+        return hooks.is_review_editor(user, post)
     return False
 
 

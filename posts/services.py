@@ -32,11 +32,14 @@ from audit.services import audit_record
 from channels.models import Channel
 from departments import roles
 from departments.models import Department
+from etiquette import engine
+from etiquette.selectors import has_acknowledged_current_guide
 from etiquette.types import Finding, Severity
 
 from . import selectors
 from .media import ProcessedMedia
 from .models import CalendarFeed, Comment, Media, Post, PostVariant, Revision
+from .signals import post_rescheduled, post_revised, post_submitted
 
 # A planned time this close to now still counts as "now" (the form was filled in a minute ago).
 PLANNED_AT_TOLERANCE = timedelta(minutes=2)
@@ -345,8 +348,6 @@ def post_update(
     audit_record(actor=actor, verb=verb, obj=post, post_id=post.pk, before=before, after=after)
     if post.status in Post.SUBMITTED:
         revision = _revision_add(actor=actor, post=post, reason="changed")
-        from approvals.services import review_open, review_revise
-
         if post.status in (Post.Status.APPROVED, Post.Status.SCHEDULED):
             # A review is tied to the revision it saw: an approved post that changes is reviewed again.
             old_status = post.status
@@ -360,10 +361,20 @@ def post_update(
                 before={"status": old_status},
                 after={"status": post.status, "revision": revision.number},
             )
-            review_open(actor=actor, post=post, revision=revision, findings=_etiquette_check(post))
+            # approvals opens a new review (approvals.workflow).
+            post_revised.send(
+                sender=Post,
+                actor=actor,
+                post=post,
+                revision=revision,
+                findings=_etiquette_check(post),
+                reopened=True,
+            )
         else:
             # In review: the open review moves to the new revision (checked again, the author is told).
-            review_revise(actor=actor, post=post)
+            post_revised.send(
+                sender=Post, actor=actor, post=post, revision=revision, findings=None, reopened=False
+            )
     return post
 
 
@@ -393,14 +404,10 @@ def post_autosave(*, actor, post: Post, variants: dict[int, str] | None = None, 
 
 
 def _etiquette_check(post: Post) -> list[Finding]:
-    from etiquette import engine
-
     return sorted(engine.check(selectors.post_like_for(post)), key=Finding.sort_key)
 
 
 def _has_acknowledged_guide(user) -> bool:
-    from etiquette.selectors import has_acknowledged_current_guide
-
     return has_acknowledged_current_guide(user)
 
 
@@ -412,7 +419,7 @@ def post_submit(*, actor, post: Post) -> list[Finding]:
     Refuses (``SubmissionBlocked``) when: the actor has not acknowledged the current etiquette guide;
     the post has no text or no channel; a channel is no longer allowed; the planned time has passed;
     the etiquette engine reports a blocking finding. Writes a :class:`Revision` and locks the post
-    for its author. Called by the editor; approvals hooks the review opening in here.
+    for its author. Called by the editor; approvals opens the review on ``post_submitted``.
     """
     post = _locked(post)
     _check_status(post, Post.AUTHOR_EDITABLE, _("Submit for approval"))
@@ -464,10 +471,9 @@ def post_submit(*, actor, post: Post) -> list[Finding]:
             "press_relevant": post.press_relevant,
         },
     )
-    from approvals.services import review_open
-
-    # The review's steps follow the department's review mode and the press relevance.
-    review_open(actor=actor, post=post, revision=revision, findings=findings)
+    # approvals opens the review (approvals.workflow): its steps follow the department's review mode and
+    # the press relevance.
+    post_submitted.send(sender=Post, actor=actor, post=post, revision=revision, findings=findings)
     return findings
 
 
@@ -583,9 +589,8 @@ def post_reschedule(*, actor, post: Post, planned_at: datetime | None, comment: 
         after={"planned_at": planned_at, "status": post.status},
         comment=comment,
     )
-    from publishing.delivery_services import deliveries_reschedule_for_post  # waiting deliveries follow
-
-    deliveries_reschedule_for_post(actor=actor, post=post)
+    # The waiting deliveries follow (publishing.delivery_services.deliveries_reschedule_for_post).
+    post_rescheduled.send(sender=Post, actor=actor, post=post)
     return post
 
 

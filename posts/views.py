@@ -23,68 +23,21 @@ from django.views.decorators.http import require_GET, require_POST
 from channels.models import Channel
 from departments import roles
 from departments.selectors import departments_for_user
-from etiquette.types import Finding, Severity
-from publishing.selectors import with_deliveries
+from etiquette.types import Severity
 
 from . import calendar as cal
-from . import selectors, services
+from . import hooks, selectors, services
 from .diff import diff_snapshots
 from .filters import PostFilter
 from .forms import TEXT_MAX_LENGTH, CommentForm, PostForm, media_formset
+from .live import live_context, live_from_post
 from .models import CalendarFeed, Media, Post
 
 PAGE_SIZE = 25
 AUTOSAVE_FIELDS = ("title", "text", "link", "planned_at", "press_relevant")
 
 
-# --- the live panel: counters, previews, findings ---------------------------------------------------------
-
-
-def _check(post_like) -> list[Finding]:
-    from etiquette import engine
-
-    return sorted(engine.check(post_like), key=Finding.sort_key)
-
-
-def live_context(*, department, text, link, channels, variants, media, planned_at, thumbnails=()) -> dict:
-    """What the editor's live panel shows; the same for the first render and every htmx check."""
-    reports = selectors.channel_reports(channels, text, variants, link)
-    post_like = selectors.build_post_like(
-        text=text,
-        link=link,
-        channels=channels,
-        variants=variants,
-        media=media,
-        planned_at=planned_at,
-        department=department,
-    )
-    findings = _check(post_like)
-    return {
-        "reports": reports,
-        "findings": findings,
-        "text": text,
-        "blocking_count": sum(1 for f in findings if f.severity == Severity.BLOCK),
-        "warning_count": sum(1 for f in findings if f.severity == Severity.WARN),
-        "too_long": [r for r in reports if r.over],
-        "link": link,
-        "thumbnails": list(thumbnails),
-        "department": department,
-        "has_text": bool(text.strip()),
-    }
-
-
-def _live_from_post(post: Post) -> dict:
-    media = list(post.media.all())
-    return live_context(
-        department=post.department,
-        text=post.text,
-        link=post.link,
-        channels=list(post.channels.order_by("name")),
-        variants=selectors.variants_of(post),
-        media=[selectors.media_like(m) for m in media],
-        planned_at=post.planned_at,
-        thumbnails=[m for m in media if m.kind == Media.Kind.IMAGE],
-    )
+# --- the live panel: posts.live (the same module for the editor and the review page) -------------------
 
 
 def _live_from_data(data, *, department, post: Post | None, channel_list) -> dict:
@@ -341,7 +294,7 @@ def post_edit(request, pk):
         post=post,
         department=post.department,
         departments=[post.department],
-        live=_live_from_post(post),
+        live=live_from_post(post),
     )
 
 
@@ -415,7 +368,7 @@ def post_detail(request, pk):
             "post": post,
             "channels": list(post.channels.order_by("name")),
             "media": media,
-            "live": _live_from_post(post),
+            "live": live_from_post(post),
             "comments": post.comments.select_related("author"),
             "comment_form": CommentForm(),
             "can_edit": selectors.can_edit(request.user, post),
@@ -442,7 +395,7 @@ def comment_add(request, pk):
             "post": post,
             "channels": list(post.channels.order_by("name")),
             "media": media,
-            "live": _live_from_post(post),
+            "live": live_from_post(post),
             "comments": post.comments.select_related("author"),
             "comment_form": form,
             "can_edit": selectors.can_edit(request.user, post),
@@ -547,8 +500,8 @@ def calendar_view(request):
     view = "week" if request.GET.get("view") == "week" else "month"
     day = _parse_day(request.GET.get("date"))
     departments = departments_for_user(user, "view").order_by("name")
-    # With the delivery state per channel (publishing), one more query however many posts.
-    queryset = with_deliveries(selectors.list_posts(selectors.visible_posts(user)))
+    # With the delivery state per channel (publishing registers it in posts.hooks), one more query.
+    queryset = hooks.calendar_queryset(selectors.list_posts(selectors.visible_posts(user)))
     department = departments.filter(pk=_int_param(request.GET.get("department"))).first()
     if department:
         queryset = queryset.filter(department=department)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from channels import selectors as channel_selectors
 from departments import roles
+from posts.selectors import get_post_for_user
 
 from . import delivery_services, selectors
 from .forms import MarkPublishedForm, WithdrawForm
@@ -137,8 +138,6 @@ def delivery_mark_published(request, pk: int):
 @login_required
 def post_withdraw(request, pk: int):
     """ "Zurückziehen": the reason, then the post is deleted on every channel (Koordination)."""
-    from posts.selectors import get_post_for_user
-
     post = get_post_for_user(request.user, pk)
     if not roles.is_coordinator(request.user):
         raise PermissionDenied

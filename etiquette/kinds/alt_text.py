@@ -102,7 +102,10 @@ class AltTextLengthKind(ChannelRuleKind):
     label = _("alternative text longer than the network allows")
     default_severity = Severity.BLOCK
     parameters = {
-        "limits": ChannelIntMapParam({"x": 1000, "mastodon": 1500, "bluesky": 2000, "instagram": 1000})
+        # From the networks' adapters (channels.networks registry); a rule may set another limit.
+        "limits": ChannelIntMapParam(
+            {kind: adapter_alt_text_max(kind) for kind in ("x", "mastodon", "bluesky", "instagram")}
+        )
     }
 
     def check_channel(self, channel, doc, ctx):

@@ -10,14 +10,12 @@ from . import register
 from .base import ChannelRuleKind, Hit
 from .params import ChannelIntMapParam
 
+# The networks' limits come from their adapters (channels.networks registry); only networks without an
+# adapter have their numbers here. A rule's parameters may still set another limit per network.
+LIMITS_WITHOUT_ADAPTER = {"linkedin": 3000, "threads": 500}
 DEFAULT_LIMITS = {
-    "x": 280,
-    "mastodon": 500,
-    "bluesky": 300,
-    "instagram": 2200,
-    "facebook": 63206,
-    "linkedin": 3000,
-    "threads": 500,
+    **{kind: adapter_max_length(kind) for kind in ("x", "mastodon", "bluesky", "instagram", "facebook")},
+    **LIMITS_WITHOUT_ADAPTER,
 }
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from channels.models import Channel, RolloutPhase
 from channels.networks.base import ErrorKind, MediaItem, PostContent, PublishError
 from posts.models import Media, Post, PostVariant
+from posts.selectors import media_public_url
 
 from ..models import Delivery, DeliveryAttempt
 from .common import (
@@ -26,8 +27,6 @@ from .common import (
 
 
 def _media_item(media: Media) -> MediaItem:
-    from posts.selectors import media_public_url
-
     if settings.PUBLIC_MEDIA_URL:
         public_url = settings.PUBLIC_MEDIA_URL.rstrip("/") + "/" + media.file.name
     else:

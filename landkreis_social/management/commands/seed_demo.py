@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from departments.demo import USERS
+
 # Each app seeds its own demo data, in this order (later apps use what earlier ones made).
 DEMO_MODULES = (
     "departments.demo",
@@ -33,8 +35,6 @@ class Command(BaseCommand):
                 self.stdout.write(f"{module_name}:")
                 import_module(module_name).seed(actor=None, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Logins (password: demo-passwort):"))
-        from departments.demo import USERS
-
         for username, first, last, membership, groups, _superuser in USERS:
             where = f"{membership[1]} {membership[0]}" if membership else ", ".join(groups)
             self.stdout.write(f"  {username:<13} {first} {last} – {where}")
