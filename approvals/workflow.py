@@ -8,7 +8,7 @@ approvals answers here:
 - edited after submission (``post_revised``) → a new review when an approved post went back to review,
   otherwise the open review moves to the new revision (:func:`approvals.services.review_revise`);
 - approved (the last step, :func:`approvals.services.step_approve`) → the post goes to publishing in
-  exactly one place, ``approvals.services._hand_to_publishing``.
+  exactly one place, ``approvals.services._hand_to_publishing`` (approvals/services/decisions.py).
 
 Rescheduling an approved post moves its waiting deliveries: publishing answers ``post_rescheduled``
 (``publishing.delivery_services.deliveries_reschedule_for_post``), the one owner of deliveries.

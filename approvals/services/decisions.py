@@ -1,0 +1,275 @@
+"""The decisions: acknowledging warnings, approving a step (the last one hands the post to publishing), asking for changes, rejecting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_record
+from etiquette.types import Finding
+from notifications.models import Notification
+from posts import services as post_services
+from posts.models import Post, Revision
+from publishing.delivery_services import deliveries_create_for_post
+
+from .. import selectors
+from ..models import Review, ReviewStep, WarningAcknowledgement
+from ..selectors import KEEP, finding_dict, finding_key
+from .common import (
+    PLANNED_AT_TOLERANCE,
+    ApprovalBlocked,
+    WarningsNotAcknowledged,
+    _check_may_decide,
+    _check_revision,
+    _close_waiting_steps,
+    _decide,
+    _finish,
+    _lock_open_step,
+    _notify_authors,
+    _notify_reviewers,
+)
+
+# --- decisions -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def warning_acknowledge(
+    *, actor, step: ReviewStep, finding: Finding | dict, reason: str
+) -> WarningAcknowledgement:
+    """Record why ``actor`` approves despite one warning (for the revision now under review)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Please give a reason for approving despite this warning."), code="required")
+    review, step = _lock_open_step(step)
+    _check_may_decide(actor, step)
+    data = finding_dict(finding)
+    key = finding_key(data)
+    ack, _created = WarningAcknowledgement.objects.update_or_create(
+        step=step,
+        revision_id=review.revision_id,
+        finding_key=key,
+        defaults={
+            "review": review,
+            "rule": data.get("rule", ""),
+            "channel": data.get("channel") or "",
+            "message": data.get("message", ""),
+            "reason": reason,
+            "acknowledged_by": actor,
+            "acknowledged_at": timezone.now(),
+        },
+    )
+    audit_record(
+        actor=actor,
+        verb="review.warning_acknowledged",
+        obj=review,
+        post_id=review.post_id,
+        after={
+            "rule": ack.rule,
+            "channel": ack.channel,
+            "message": ack.message,
+            "revision": review.revision.number,
+            "step": str(step.kind),
+        },
+        comment=reason,
+    )
+    return ack
+
+
+def _require_acknowledgements(
+    *, actor, review: Review, step: ReviewStep, findings: list[Finding], reasons: dict[str, str]
+) -> None:
+    done = set(
+        WarningAcknowledgement.objects.filter(review=review, revision_id=review.revision_id).values_list(
+            "finding_key", flat=True
+        )
+    )
+    missing = []
+    for finding in findings:
+        if not selectors.is_warning(finding):
+            continue
+        key = finding_key(finding)
+        reason = (reasons.get(key) or "").strip()
+        if reason:
+            warning_acknowledge(actor=actor, step=step, finding=finding, reason=reason)
+        elif key not in done:
+            missing.append(finding)
+    if missing:
+        raise WarningsNotAcknowledged(
+            _("Please give a reason for each warning before approving (%(count)s missing).")
+            % {"count": len(missing)},
+            missing=missing,
+        )
+
+
+def _check_planned_at(planned_at) -> None:
+    if (
+        planned_at is not KEEP
+        and planned_at is not None
+        and planned_at < timezone.now() - PLANNED_AT_TOLERANCE
+    ):
+        raise ValidationError(
+            {"planned_at": _("The planned time is in the past. Choose a later time or publish now.")},
+            code="planned_in_past",
+        )
+
+
+@transaction.atomic
+def step_approve(
+    *,
+    actor,
+    step: ReviewStep,
+    acknowledgements: dict[str, str] | None = None,
+    planned_at: datetime | object | None = KEEP,
+    comment: str = "",
+    revision: Revision | int | None = None,
+) -> Review:
+    """Approve the open step. The last step approves the post and hands it to publishing.
+
+    Refuses if the step is no longer open, the actor may not decide it (role, department, four eyes),
+    the post changed since the reviewer saw ``revision``, the etiquette check has blocking findings,
+    or a warning has no acknowledgement (``acknowledgements`` maps finding keys to reasons). On the
+    last step ``planned_at`` sets a new publication time (``None``: publish now; ``KEEP``: unchanged).
+    """
+    comment = (comment or "").strip()
+    review, step = _lock_open_step(step)
+    _check_may_decide(actor, step)
+    _check_revision(review, revision)
+    is_last = not review.steps.filter(status=ReviewStep.Status.WAITING).exists()
+    if planned_at is not KEEP and not is_last:
+        raise ValidationError(
+            {"planned_at": _("Only the last review step sets the publication time.")}, code="not_last_step"
+        )
+    _check_planned_at(planned_at)
+    # Only the post's row (see review_open).
+    post = (
+        Post.objects.select_for_update(of=("self",))
+        .select_related("department", "author")
+        .get(pk=review.post_id)
+    )
+    review.post = post
+    findings = selectors.current_findings(post, planned_at=planned_at)
+    blocking = [f for f in findings if selectors.is_blocking(f)]
+    if blocking:
+        raise ApprovalBlocked(
+            _("The etiquette check found %(count)s problem(s) that must be fixed before approval.")
+            % {"count": len(blocking)},
+            findings=blocking,
+        )
+    _require_acknowledgements(
+        actor=actor, review=review, step=step, findings=findings, reasons=acknowledgements or {}
+    )
+    now = timezone.now()
+    _decide(step, actor=actor, status=ReviewStep.Status.APPROVED, comment=comment, review=review, now=now)
+    next_step = review.steps.filter(status=ReviewStep.Status.WAITING).order_by("position").first()
+    audit_record(
+        actor=actor,
+        verb="review.step_approved",
+        obj=review,
+        post_id=post.pk,
+        after={
+            "step": str(step.kind),
+            "position": step.position,
+            "revision": review.revision.number,
+            "next_step": str(next_step.kind) if next_step else None,
+        },
+        comment=comment,
+    )
+    if next_step is not None:
+        next_step.status = ReviewStep.Status.OPEN
+        next_step.activated_at = now
+        next_step.save(update_fields=["status", "activated_at"])
+        _notify_reviewers(actor=actor, review=review, step=next_step)
+        _notify_authors(
+            actor=actor, review=review, kind=Notification.Kind.STEP_APPROVED, comment=comment, step=step
+        )
+        return review
+    _review_approve(actor=actor, review=review, post=post, planned_at=planned_at, comment=comment, now=now)
+    return review
+
+
+def _review_approve(*, actor, review: Review, post: Post, planned_at, comment: str, now: datetime) -> None:
+    """Every step approved: the review ends, the post becomes ``approved``/``scheduled`` and goes to
+    publishing."""
+    _finish(review, actor=actor, status=Review.Status.APPROVED, now=now)
+    schedule = {} if planned_at is KEEP else {"planned_at": planned_at}
+    post = post_services.post_approve(actor=actor, post=post, comment=comment, **schedule)
+    audit_record(
+        actor=actor,
+        verb="review.approved",
+        obj=review,
+        post_id=post.pk,
+        after={
+            "revision": review.revision.number,
+            "planned_at": post.planned_at,
+            "publish_now": post.planned_at is None or post.planned_at <= now,
+            "post_status": post.status,
+        },
+        comment=comment,
+    )
+    _hand_to_publishing(actor=actor, post=post)
+    _notify_authors(actor=actor, review=review, kind=Notification.Kind.APPROVED, comment=comment)
+
+
+def _hand_to_publishing(*, actor, post: Post) -> None:
+    """THE place where an approved post goes to publishing (issue 7): in the approval's transaction,
+    one delivery per live channel; those due now are queued when the approval commits, the others
+    by the scheduler sweep when ``post.planned_at`` is reached."""
+    deliveries_create_for_post(actor=actor, post=post)
+
+
+@transaction.atomic
+def step_request_changes(*, actor, step: ReviewStep, comment: str) -> Review:
+    """Send the post back to its author with a comment (required); later steps are not reached."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": _("Please say what should be changed.")}, code="required")
+    review, step = _lock_open_step(step)
+    _check_may_decide(actor, step)
+    now = timezone.now()
+    _decide(
+        step, actor=actor, status=ReviewStep.Status.CHANGES_REQUESTED, comment=comment, review=review, now=now
+    )
+    _close_waiting_steps(review)
+    _finish(review, actor=actor, status=Review.Status.CHANGES_REQUESTED, now=now)
+    audit_record(
+        actor=actor,
+        verb="review.changes_requested",
+        obj=review,
+        post_id=review.post_id,
+        after={"step": str(step.kind), "revision": review.revision.number},
+        comment=comment,
+    )
+    post_services.post_request_changes(actor=actor, post=review.post, comment=comment)
+    _notify_authors(
+        actor=actor, review=review, kind=Notification.Kind.CHANGES_REQUESTED, comment=comment, step=step
+    )
+    return review
+
+
+@transaction.atomic
+def step_reject(*, actor, step: ReviewStep, reason: str) -> Review:
+    """Reject the post for good with a reason (required); later steps are not reached."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Please give the reason for the rejection.")}, code="required")
+    review, step = _lock_open_step(step)
+    _check_may_decide(actor, step)
+    now = timezone.now()
+    _decide(step, actor=actor, status=ReviewStep.Status.REJECTED, comment=reason, review=review, now=now)
+    _close_waiting_steps(review)
+    _finish(review, actor=actor, status=Review.Status.REJECTED, now=now)
+    audit_record(
+        actor=actor,
+        verb="review.rejected",
+        obj=review,
+        post_id=review.post_id,
+        after={"step": str(step.kind), "revision": review.revision.number},
+        comment=reason,
+    )
+    post_services.post_reject(actor=actor, post=review.post, comment=reason)
+    _notify_authors(actor=actor, review=review, kind=Notification.Kind.REJECTED, comment=reason, step=step)
+    return review
