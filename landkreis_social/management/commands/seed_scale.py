@@ -19,8 +19,7 @@ demo and can be run again with another prefix:
   hours); past ones mostly published (some withdrawn, rejected, failed), future ones drafts, in review,
   scheduled or sent back for changes; one to three channels each, some text variants and comments;
 - a revision for every submitted post, a review with its steps (open ones in the queue for in-review
-  posts; decided ones otherwise, with the deciding reviewer), and deliveries for published posts when
-  the publishing app has its ``Delivery`` model.
+  posts; decided ones otherwise, with the deciding reviewer), and deliveries for published posts.
 
 Every user gets the password ``demo-passwort``; therefore it refuses to run with DEBUG off unless
 ``--force`` is given (benchmarks, tests).
@@ -37,7 +36,6 @@ from datetime import datetime, timedelta
 from datetime import time as dtime
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -57,6 +55,7 @@ from channels.selectors import live_channels
 from departments import roles
 from departments.models import Department, Membership
 from posts.models import Comment, Post, PostVariant, Revision
+from publishing.models import Delivery, DeliveryAttempt
 
 BERLIN = ZoneInfo("Europe/Berlin")
 PASSWORD = "demo-passwort"  # noqa: S105 - the published demo password; refused without DEBUG or --force
@@ -282,15 +281,7 @@ class Seeder:
         self.stdout = stdout
         self.now = timezone.now()
         self.counts: dict[str, int] = {}
-        self.delivery_model = self._delivery_model()
         self.rows = RowWriter()
-
-    @staticmethod
-    def _delivery_model():
-        try:
-            return apps.get_model("publishing", "Delivery")
-        except LookupError:
-            return None
 
     def count(self, name: str, number: int) -> None:
         self.counts[name] = self.counts.get(name, 0) + number
@@ -548,8 +539,7 @@ class Seeder:
         )
         self.count("revisions", len(submitted))
         self._reviews(submitted, revision_ids)
-        if self.delivery_model is not None:
-            self._deliveries(posts, chosen)
+        self._deliveries(posts, chosen)
 
     def _reviews(self, posts: list, revision_ids: list[int]) -> None:
         rows = self.rows
@@ -651,8 +641,7 @@ class Seeder:
     def _deliveries(self, posts: list, chosen: dict[int, list[Channel]]) -> None:
         """One delivery per post and channel once a post is approved, with one attempt for each that
         was sent: published, withdrawn (after publication) or failed; pending for scheduled posts."""
-        Delivery = self.delivery_model
-        Attempt = apps.get_model("publishing", "DeliveryAttempt")
+        Attempt = DeliveryAttempt
         D, A = Delivery.Status, Attempt.Outcome
         deliveries, attempts = [], []
         went_out = [p for p in posts if p.status in PAST_STATUSES or p.status == S.SCHEDULED]

@@ -1,99 +1,34 @@
-"""Thin views: look the post up through the permission-aware accessor, validate with a form, call a service."""
+"""The review page and its decisions (approve, request changes, reject, edit, comment), the history."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from audit import export as audit_export_service
 from audit import selectors as audit_selectors
-from audit.services import audit_verify_chain
-from departments import roles
-from departments.models import Department
-from departments.services import department_set_review_mode
-from notifications.models import Notification
-from notifications.services import notification_text, notification_url
 from posts import services as post_services
 from posts.diff import diff_snapshots
 from posts.live import live_from_post
 from posts.models import Post
 from posts.selectors import get_post_for_user, variants_of
 
-from . import selectors, services
-from .forms import (
+from .. import selectors, services
+from ..forms import (
     ApproveForm,
-    AuditExportForm,
-    AutonomousFilter,
     CommentForm,
-    QueueFilter,
     RejectForm,
     RequestChangesForm,
     ReviewEditForm,
-    ReviewModeForm,
 )
-from .models import ReviewStep
-from .selectors import KEEP
-
-PAGE_SIZE = 25
-
-
-def _query_without_page(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
-# --- the queue ---------------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def queue(request):
-    user = request.user
-    kinds = selectors.queue_kinds_for(user)
-    if not kinds:
-        raise PermissionDenied(_("You do not review posts."))
-    departments = (
-        Department.objects.filter(active=True)
-        if roles.sees_all_departments(user)
-        else selectors.led_departments(user)
-    )
-    queue_filter = QueueFilter(
-        request.GET, queryset=selectors.queue_for(user), departments=departments, kinds=kinds
-    )
-    page = Paginator(queue_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
-    rows = [
-        {
-            "step": step,
-            "review": step.review,
-            "post": step.review.post,
-            "urgency": selectors.urgency(step.review.post.planned_at, now),
-        }
-        for step in page
-    ]
-    return render(
-        request,
-        "approvals/queue.html",
-        {
-            "filter": queue_filter,
-            "page": page,
-            "rows": rows,
-            "query": _query_without_page(request),
-            "show_kind_filter": len(kinds) > 1,
-            "is_coordinator": roles.is_coordinator(user) or roles.is_administrator(user),
-            "now": now,
-        },
-    )
-
+from ..models import ReviewStep
+from ..selectors import KEEP
 
 # --- the review page ---------------------------------------------------------------------------------------
 
@@ -363,144 +298,3 @@ def history(request, pk):
         "approvals/history.html",
         {"post": post, "timeline": audit_selectors.timeline(post.pk), "reviews": selectors.reviews_of(post)},
     )
-
-
-# --- notifications -----------------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def notifications(request):
-    items = Notification.objects.filter(recipient=request.user).select_related("post")
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"notification": n, "text": notification_text(n)} for n in page]
-    return render(request, "approvals/notifications.html", {"page": page, "rows": rows})
-
-
-@login_required
-@require_GET
-def notification_open(request, pk):
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    services.notification_mark_read(actor=request.user, notification=notification)
-    return redirect(notification_url(notification))
-
-
-@login_required
-@require_POST
-def notifications_read(request):
-    count = services.notifications_mark_all_read(actor=request.user)
-    if count:
-        messages.success(request, _("All notifications are marked as read."))
-    return redirect("approvals:notifications")
-
-
-# --- after the fact: what autonomous departments approved ------------------------------------------------
-
-
-@login_required
-@require_GET
-def autonomous(request):
-    user = request.user
-    if not (roles.is_coordinator(user) or roles.is_administrator(user)):
-        raise PermissionDenied
-    reviews_filter = AutonomousFilter(request.GET, queryset=selectors.autonomous_approvals())
-    page = Paginator(reviews_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "approvals/autonomous.html",
-        {
-            "filter": reviews_filter,
-            "page": page,
-            "query": _query_without_page(request),
-            "autonomous_departments": Department.objects.filter(
-                review_mode=Department.ReviewMode.AUTONOMOUS, active=True
-            ),
-        },
-    )
-
-
-# --- administration: review modes and the audit trail ----------------------------------------------------
-
-
-def _require_administrator(user) -> None:
-    if not roles.is_administrator(user):
-        raise PermissionDenied
-
-
-def _review_modes_page(request, *, bound: ReviewModeForm | None = None, status=200):
-    departments = Department.objects.order_by("name")
-    rows = []
-    for department in departments:
-        form = bound if bound is not None and bound.department.pk == department.pk else None
-        rows.append({"department": department, "form": form or ReviewModeForm(department=department)})
-    return render(request, "approvals/review_modes.html", {"rows": rows}, status=status)
-
-
-@login_required
-@require_GET
-def review_modes(request):
-    _require_administrator(request.user)
-    return _review_modes_page(request)
-
-
-@login_required
-@require_POST
-def review_mode_set(request, pk):
-    _require_administrator(request.user)
-    department = get_object_or_404(Department, pk=pk)  # administrators see every department
-    form = ReviewModeForm(request.POST, department=department)
-    if form.is_valid():
-        mode = form.cleaned_data["review_mode"]
-        if mode == department.review_mode:
-            messages.info(
-                request, _("%(department)s already has this review mode.") % {"department": department}
-            )
-            return redirect("approvals:review_modes")
-        department_set_review_mode(
-            actor=request.user, department=department, review_mode=mode, comment=form.cleaned_data["comment"]
-        )
-        department.refresh_from_db()
-        messages.success(
-            request,
-            _("%(department)s: review mode is now “%(mode)s”.")
-            % {"department": department, "mode": department.get_review_mode_display()},
-        )
-        return redirect("approvals:review_modes")
-    return _review_modes_page(request, bound=form, status=400)
-
-
-def _audit_page(request, *, form: AuditExportForm, verification=None, status=200):
-    return render(
-        request,
-        "approvals/audit.html",
-        {"form": form, "verification": verification},
-        status=status,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def audit(request):
-    """The administration's audit page: the CSV export (GET) and a check of the hash chain (POST)."""
-    _require_administrator(request.user)
-    verification = None
-    if request.method == "POST":
-        problems = list(audit_verify_chain())
-        verification = {"problems": problems, "ok": not problems}
-    return _audit_page(request, form=AuditExportForm(), verification=verification)
-
-
-@login_required
-@require_GET
-def audit_export(request):
-    _require_administrator(request.user)
-    form = AuditExportForm(request.GET)
-    if not form.is_valid():
-        return _audit_page(request, form=form, status=400)
-    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    events = audit_export_service.audit_export(actor=request.user, start=start, end=end)
-    response = StreamingHttpResponse(
-        audit_export_service.audit_csv_rows(events), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="audit-{start:%Y-%m-%d}-{end:%Y-%m-%d}.csv"'
-    return response

@@ -1,0 +1,139 @@
+"""The calendar and the personal calendar feeds."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from channels.models import Channel
+from departments.selectors import departments_for_user
+
+from .. import calendar as cal
+from .. import hooks, selectors, services
+from ..models import CalendarFeed
+
+# --- calendar ------------------------------------------------------------------------------------------
+from .common import _int_param
+
+
+def _parse_day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+@require_GET
+def calendar_view(request):
+    user = request.user
+    view = "week" if request.GET.get("view") == "week" else "month"
+    day = _parse_day(request.GET.get("date"))
+    departments = departments_for_user(user, "view").order_by("name")
+    # With the delivery state per channel (publishing registers it in posts.hooks), one more query.
+    queryset = hooks.calendar_queryset(selectors.list_posts(selectors.visible_posts(user)))
+    department = departments.filter(pk=_int_param(request.GET.get("department"))).first()
+    if department:
+        queryset = queryset.filter(department=department)
+    channels = Channel.objects.order_by("name")
+    channel = channels.filter(pk=_int_param(request.GET.get("channel"))).first()
+    if channel:
+        queryset = queryset.filter(channels=channel)
+    filters = {
+        k: v
+        for k, v in (("department", department and department.pk), ("channel", channel and channel.pk))
+        if v
+    }
+
+    if view == "week":
+        start = day - timedelta(days=day.weekday())
+        end = start + timedelta(days=7)
+        days = cal.week_days(start, *cal.posts_by_day(queryset, start, end, per_day=cal.WEEK_PER_DAY))
+        weeks = None
+        previous_day, next_day = start - timedelta(days=7), end
+        heading = _("Week of %(start)s to %(end)s") % {
+            "start": date_format(start, "SHORT_DATE_FORMAT"),
+            "end": date_format(end - timedelta(days=1), "SHORT_DATE_FORMAT"),
+        }
+    else:
+        start = day.replace(day=1)
+        end = (start + timedelta(days=32)).replace(day=1)
+        grid_start = start - timedelta(days=start.weekday())
+        grid_end = end + timedelta(days=(7 - end.weekday()) % 7)
+        weeks = cal.month_grid(
+            start.year,
+            start.month,
+            *cal.posts_by_day(queryset, grid_start, grid_end, per_day=cal.MONTH_PER_DAY),
+        )
+        days = None
+        previous_day, next_day = (start - timedelta(days=1)).replace(day=1), end
+        heading = date_format(start, "F Y")
+
+    def link(**params):
+        return "?" + urlencode({"view": view, **filters, **params})
+
+    feed = CalendarFeed.objects.filter(user=user).first()
+    return render(
+        request,
+        "posts/calendar.html",
+        {
+            "view": view,
+            "heading": heading,
+            "weeks": weeks,
+            "days": days,
+            "departments": departments,
+            "department": department,
+            "channels": channels,
+            "channel": channel,
+            "previous_url": link(date=previous_day.isoformat()),
+            "next_url": link(date=next_day.isoformat()),
+            "today_url": link(),
+            "month_url": "?" + urlencode({"view": "month", "date": day.isoformat(), **filters}),
+            "week_url": "?" + urlencode({"view": "week", "date": day.isoformat(), **filters}),
+            "feed_url": (
+                request.build_absolute_uri(reverse("posts:calendar_feed", args=[feed.token])) if feed else ""
+            ),
+            "filters": urlencode(filters),
+        },
+    )
+
+
+@login_required
+@require_POST
+def calendar_feed_renew(request):
+    services.calendar_feed_renew(actor=request.user)
+    messages.success(request, _("Your calendar address was created. The previous address no longer works."))
+    return redirect("posts:calendar")
+
+
+@login_required
+@require_POST
+def calendar_feed_revoke(request):
+    services.calendar_feed_revoke(actor=request.user)
+    messages.success(request, _("Your calendar address was revoked."))
+    return redirect("posts:calendar")
+
+
+@never_cache
+@require_GET
+def calendar_feed(request, token):
+    """The iCal feed (no login: calendar programs cannot log in; the secret token is the key)."""
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404
+    posts = cal.feed_posts(selectors.list_posts(selectors.visible_posts(feed.user)))
+    body = cal.ical_feed(posts, name=_("Editorial calendar – Landkreis Social"))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="redaktionsplan.ics"'
+    return response
