@@ -18,7 +18,14 @@ ln -s "$PWD/.venv" "$old/.venv"
 dropdb -h 127.0.0.1 -U postgres --if-exists "$db"
 createdb -h 127.0.0.1 -U postgres "$db"
 (cd "$old" && .venv/bin/python manage.py migrate -v0 && .venv/bin/python manage.py seed_demo >/dev/null \
-  && .venv/bin/python manage.py seed_scale --posts 2000 | tail -n 1)
+  && .venv/bin/python manage.py seed_scale --posts 2000 | tail -n 1 \
+  && .venv/bin/python manage.py shell -v0 -c "
+from publishing import services
+from publishing.models import Channel
+for channel in Channel.objects.filter(kind='mastodon'):
+    services.channel_set_credentials(actor=None, channel=channel, credentials={'access_token': 'upgrade-check-token'})
+print('credentials stored on', Channel.objects.exclude(credentials_encrypted='').count(), 'channel(s)')
+")
 .venv/bin/python scripts/upgrade_check.py snapshot "$snapshot"
 .venv/bin/python manage.py migrate -v0
 .venv/bin/python scripts/upgrade_check.py verify "$snapshot"
