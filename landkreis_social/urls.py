@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
 
@@ -8,6 +9,19 @@ from . import views
 
 admin.site.site_header = "Landkreis Social"
 admin.site.site_title = "Landkreis Social"
+
+# Bookmarks of the administration from before issue 13 moved these models to the audit and channels apps.
+OLD_ADMIN_PAGES = [
+    re_path(
+        rf"^admin/{old}/(?P<model>{models})/(?P<rest>.*)$",
+        RedirectView.as_view(url=f"/admin/{new}/%(model)s/%(rest)s", permanent=False, query_string=True),
+    )
+    for old, new, models in (
+        ("publishing", "channels", "channel|rolloutphase|sandboxpost"),
+        ("approvals", "audit", "auditevent"),
+        ("approvals", "notifications", "notification"),
+    )
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,5 +36,6 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("etiquette/", include("etiquette.urls")),
     path("publishing/", include("publishing.urls")),
+    *OLD_ADMIN_PAGES,
     path("admin/", admin.site.urls),
 ]

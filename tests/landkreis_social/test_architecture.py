@@ -98,3 +98,12 @@ def test_the_scan_finds_a_function_local_import(tmp_path, source, hits):
     module = tmp_path / "x.py"
     module.write_text(source)
     assert len(list(_function_local_imports("posts", module, root=tmp_path))) == hits
+
+
+@pytest.mark.django_db
+def test_old_administration_addresses_lead_to_the_moved_models(client, admin_user):
+    client.force_login(admin_user)
+    response = client.get("/admin/publishing/channel/3/change/?x=1")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/channels/channel/3/change/?x=1"
+    assert client.get("/admin/approvals/auditevent/")["Location"] == "/admin/audit/auditevent/"
