@@ -330,9 +330,9 @@ def main() -> None:
     try:
         from django.contrib.auth import get_user_model
 
+        from channels import services
         from departments.services import department_create
         from posts.models import Post
-        from publishing import services
 
         admin = get_user_model().objects.create_user("bench-admin", is_superuser=True)
         department = department_create(actor=None, name="Gesundheitsamt", code="GA")

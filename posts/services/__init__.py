@@ -11,8 +11,9 @@ Who calls what
 - The editor views: :func:`post_create`, :func:`post_update`, :func:`post_autosave`, :func:`post_submit`,
   :func:`post_comment_add`, the calendar page :func:`calendar_feed_renew` / :func:`calendar_feed_revoke`.
 - approvals (review decisions): :func:`post_request_changes`, :func:`post_approve`, :func:`post_reject`,
-  :func:`post_reschedule`, and hooks its review into :func:`post_submit` (and into :func:`post_update`,
-  which sends an edited approved post back to review).
+  :func:`post_reschedule`. posts imports no app above it: :func:`post_submit`, :func:`post_update` (an edited
+  approved post goes back to review) and :func:`post_reschedule` send ``posts.signals``; approvals opens or
+  moves the review (``approvals.workflow``), publishing moves the waiting deliveries.
 - publishing (deliveries): :func:`post_mark_publishing`, :func:`post_mark_published`,
   :func:`post_mark_failed`, :func:`post_withdraw`.
 
