@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -26,8 +27,29 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, usable, attr)
 
 
+class OwnRowsInlineFormSet(BaseInlineFormSet):
+    """Django accepts the id of any membership in ``memberships-N-id`` and then treats the row as new
+    (a membership of another department, or a number of anything else, became a ValidationError in
+    save_formset – a server error, found by the form probes, issue 14). Only this department's rows are
+    valid ids."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if self._pk_field.name in form.fields:
+            form.fields[self._pk_field.name].queryset = self.get_queryset()
+
+    def clean(self):
+        super().clean()
+        # The same row twice (two forms with one id) made one membership replace another and then
+        # collide with it in save_formset.
+        ids = [f.instance.pk for f in self.initial_forms if f.instance.pk is not None]
+        if len(ids) != len(set(ids)):
+            raise ValidationError(_("A member is listed twice. Please reload the page."), code="duplicate")
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = OwnRowsInlineFormSet
     extra = 1
     fields = ("user", "role")
     autocomplete_fields = ("user",)

@@ -26,6 +26,14 @@ from .models import Acknowledgement, AllowlistEntry, Election, GuideVersion, Rul
 class PrettyJSONField(forms.JSONField):
     """Shows stored parameters indented; after a form error it shows exactly what was typed."""
 
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except RecursionError:  # "[" × 5,000: Django catches only JSONDecodeError (issue 14)
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": "…"}
+            ) from None
+
     def bound_data(self, data, initial):
         if self.disabled:
             return initial

@@ -157,7 +157,7 @@ def post_like_from_form(data) -> tuple[PostLike, dict[str, str]]:
     if data.get("media"):
         try:
             media_json = json.loads(data.get("media"))
-        except ValueError:
+        except (ValueError, RecursionError):  # 5,000 × "[" overflows the parser's stack (issue 14)
             errors["media"] = "„media“ ist kein gültiges JSON."
         else:
             media = field("media", lambda: parse_media(media_json), ())

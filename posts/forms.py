@@ -246,7 +246,18 @@ class MediaDetailsForm(forms.ModelForm):
         }
 
 
-MediaFormSet = forms.modelformset_factory(Media, form=MediaDetailsForm, extra=0, can_delete=True)
+class BaseMediaFormSet(forms.BaseModelFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # Django accepts the id of any medium here and then treats the form as a new one; only this post's
+        # media are valid (another post's id was a TypeError in post_update, issue 14).
+        if "id" in form.fields:
+            form.fields["id"].queryset = self.get_queryset()
+
+
+MediaFormSet = forms.modelformset_factory(
+    Media, form=MediaDetailsForm, formset=BaseMediaFormSet, extra=0, can_delete=True
+)
 
 
 def media_formset(post: Post | None, data=None):

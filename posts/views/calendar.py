@@ -27,11 +27,18 @@ from ..models import CalendarFeed
 from .common import _int_param
 
 
+# The calendar shows days between these (a grid reaches a few weeks either side of the asked-for day;
+# near year 1 or 9999 that arithmetic overflowed, issue 14). A date outside shows the nearest end.
+CALENDAR_FIRST_DAY = date(1900, 1, 1)
+CALENDAR_LAST_DAY = date(9998, 12, 31)
+
+
 def _parse_day(value: str | None) -> date:
     try:
-        return date.fromisoformat(value) if value else timezone.localdate()
+        day = date.fromisoformat(value) if value else timezone.localdate()
     except ValueError:
         return timezone.localdate()
+    return min(max(day, CALENDAR_FIRST_DAY), CALENDAR_LAST_DAY)
 
 
 @login_required

@@ -44,6 +44,7 @@ class Field:
     value: str = ""
     options: list[str] = field(default_factory=list)
     multiple: bool = False
+    chosen: list[str] = field(default_factory=list)  # checked boxes, selected options
 
 
 @dataclass
@@ -71,6 +72,7 @@ class FormParser(HTMLParser):
         self.forms: list[Form] = []
         self.form: Form | None = None
         self.select: Field | None = None
+        self.textarea: Field | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = {k: (v or "") for k, v in attrs}
@@ -94,8 +96,10 @@ class FormParser(HTMLParser):
             if kind in ("checkbox", "radio"):
                 current.options.append(attrs.get("value", "on"))
                 current.multiple = kind == "checkbox"
+                if "checked" in attrs:
+                    current.chosen.append(attrs.get("value", "on"))
         elif tag == "textarea":
-            self.form.fields.setdefault(name, Field(name, "textarea"))
+            self.textarea = self.form.fields.setdefault(name, Field(name, "textarea"))
         elif tag == "select":
             self.select = self.form.fields.setdefault(
                 name, Field(name, "select", multiple="multiple" in attrs)
@@ -112,9 +116,12 @@ class FormParser(HTMLParser):
             self.form = None
         elif tag == "select":
             self.select = None
+        elif tag == "textarea":
+            self.textarea = None
 
     def handle_data(self, data):
-        pass
+        if self.textarea is not None:
+            self.textarea.value += data
 
     def unknown_decl(self, data):
         pass
@@ -128,12 +135,16 @@ class OptionParser(HTMLParser):
         self.options: dict[str, list[str]] = {}
         self.current: str | None = None
 
+        self.selected: dict[str, list[str]] = {}
+
     def handle_starttag(self, tag, attrs):
         attrs = {k: (v or "") for k, v in attrs}
         if tag == "select":
             self.current = attrs.get("name")
         elif tag == "option" and self.current:
             self.options.setdefault(self.current, []).append(attrs.get("value", ""))
+            if "selected" in attrs:
+                self.selected.setdefault(self.current, []).append(attrs.get("value", ""))
 
     def handle_endtag(self, tag):
         if tag == "select":
@@ -149,6 +160,7 @@ def forms_of(page: str, html: str) -> list[Form]:
         for name, values in options.options.items():
             if name in form.fields and form.fields[name].kind == "select":
                 form.fields[name].options = values
+                form.fields[name].chosen = options.selected.get(name, [])
     return [form for form in parser.forms if form.method in ("GET", "POST")]
 
 
@@ -175,6 +187,8 @@ NASTY = st.sampled_from(
         "null",
         "2026-02-30",
         "31.12.9999 25:61",
+        "9999-12-31",  # the ends of the date range (the calendar overflowed, issue 14)
+        "0001-01-01",
         "0000-00-00T00:00",
         "1.1.1",
         "../../etc/passwd",
@@ -186,13 +200,23 @@ NASTY = st.sampled_from(
         "𝐁𝐨𝐥𝐝 🎉" * 3,
         "%s %(x)s {0} {{x}}",
         "' OR 1=1 --",
+        "[" * 5000,  # deeply nested JSON (RecursionError in the live check, issue 14)
+        '{"a":' * 3000,
     ]
 )
 OVERLONG = st.sampled_from([201, 2001, 20_001, 70_000]).map(lambda n: "Ä" * n)
 
 
-def value_for(f: Field) -> st.SearchStrategy:
+def is_reference(name: str) -> bool:
+    """A field that names another object by its id (a formset's ``media-0-id``, ``step``, ``revision`` …)."""
+    return name in ("id", "pk", "step", "revision", "post") or name.endswith(("-id", "_id"))
+
+
+def value_for(f: Field, ids: list[int] = ()) -> st.SearchStrategy:
     choices = [ANY_TEXT, NASTY, OVERLONG]
+    if ids and is_reference(f.name):
+        # Ids of objects that exist but belong to something else (another post's medium was a 500, issue 14).
+        choices.append(st.sampled_from(ids).map(str))
     if f.value:
         choices.append(st.just(f.value))
     if f.options:
@@ -203,9 +227,11 @@ def value_for(f: Field) -> st.SearchStrategy:
     return one
 
 
-def form_data(form: Form) -> st.SearchStrategy:
+def form_data(form: Form, ids: list[int] = ()) -> st.SearchStrategy:
     fields = [f for f in form.fields.values() if f.kind != "file"]
-    per_field = {f.name: st.one_of(st.none(), value_for(f)) for f in fields}  # None: the field is left out
+    per_field = {
+        f.name: st.one_of(st.none(), value_for(f, ids)) for f in fields
+    }  # None: the field is left out
 
     @st.composite
     def build(draw):
@@ -216,7 +242,7 @@ def form_data(form: Form) -> st.SearchStrategy:
                 data[name] = value
         extra = draw(
             st.dictionaries(
-                st.sampled_from(["x", "id", "pk", "step", "page", "__proto__"]), NASTY, max_size=2
+                st.sampled_from(["x", "id", "pk", "step", "page", "date", "__proto__"]), NASTY, max_size=2
             )
         )
         for name, value in extra.items():
@@ -226,20 +252,78 @@ def form_data(form: Form) -> st.SearchStrategy:
     return build()
 
 
-def fuzz(client, form: Form, examples: int) -> None:
+def fuzz(client, form: Form, examples: int, ids: list[int] = ()) -> None:
     @settings(
         max_examples=examples,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
-    @given(data=form_data(form))
+    @given(data=form_data(form, ids))
     def send(data):
         extra = {"HTTP_HX_REQUEST": "true"} if "hx" in form.action else {}
         response = request_in_savepoint(client, form.method, form.action, data, **extra)
         assert response.status_code < 500, (form.method, form.action, response.status_code)
 
     send()
+
+
+# --- probes: each class of input that once gave a server error, sent deterministically -----------------
+
+# Values that once broke a view (issue 14): the ends of the date range and JSON nested too deeply. Each
+# goes into every text field, and into two parameters that views read without a form field showing them
+# (the calendar's ``date``, the live check's ``media``, which the editor's JavaScript sends).
+PROBES = ["9999-12-31", "[" * 5000]
+HIDDEN_PARAMETERS = {"date": ["9999-12-31", "0001-01-01"], "media": ["[" * 5000]}
+TEXT_KINDS = {
+    "text",
+    "textarea",
+    "hidden",
+    "search",
+    "date",
+    "datetime-local",
+    "number",
+    "url",
+    "email",
+    "tel",
+}
+
+
+def filled_in(form: Form) -> dict:
+    """The form as the page shows it, sent unchanged: typed values, checked boxes, selected options."""
+    data = {}
+    for f in form.fields.values():
+        if f.kind == "file":
+            continue
+        if f.kind in ("checkbox", "radio", "select"):
+            if f.chosen:
+                data[f.name] = f.chosen if f.multiple or len(f.chosen) > 1 else f.chosen[0]
+        elif f.kind == "choice":
+            if f.options:
+                data[f.name] = f.options[0]
+        else:
+            data[f.name] = f.value
+    return data
+
+
+def probe(client, form: Form, ids: list[int]) -> int:
+    """The filled-in form with one field changed to each probe (and each reference to each existing
+    id), and with each hidden parameter added. Returns the number of requests."""
+    base = filled_in(form)
+    variants = []
+    for f in form.fields.values():
+        if f.kind in TEXT_KINDS:
+            variants += [{**base, f.name: value} for value in PROBES]
+        if is_reference(f.name):
+            variants += [{**base, f.name: str(pk)} for pk in ids]
+    for name, values in HIDDEN_PARAMETERS.items():
+        if name not in form.fields:
+            variants += [{**base, name: value} for value in values]
+    extra = {"HTTP_HX_REQUEST": "true"} if "hx" in form.action else {}
+    for data in variants:
+        response = request_in_savepoint(client, form.method, form.action, data, **extra)
+        assert response.status_code < 500, (form.method, form.action, response.status_code, data)
+    return len(variants)
 
 
 # --- collecting the forms --------------------------------------------------------------------------------
@@ -288,15 +372,29 @@ def collect(client, world, role: str, seen: set) -> list[Form]:
     return found
 
 
+def existing_ids() -> list[int]:
+    """Ids that name real objects – media, posts, review steps and revisions of both departments – so
+    that a form can be sent with the id of something that is not its own."""
+    from approvals.models import ReviewStep
+    from posts.models import Media, Post, Revision
+
+    ids = set()
+    for model in (Media, Post, ReviewStep, Revision):
+        ids.update(model.objects.values_list("pk", flat=True))
+    return sorted(ids)
+
+
 @pytest.mark.slow
 def test_no_form_gives_a_server_error(client, world):
     """Each distinct form is fuzzed once, as the first role (in this order) that sees it."""
     seen: set = set()
     fuzzed = []
+    ids = existing_ids()
     for role in ("coordinator", "admin", "editor", "head", "press", "outsider"):
         client.force_login(world["cast"][role])
         for form in collect(client, world, role, seen):
-            fuzz(client, form, EXAMPLES)
+            probe(client, form, ids)
+            fuzz(client, form, EXAMPLES, ids)
             fuzzed.append(f"{role}: {form.method} {form.action} {sorted(form.fields)[:6]}")
     views = {Form(page="", method="", action=line.split()[2]).key[0] for line in fuzzed}
     # The forms this must have found (a parser that finds nothing would pass silently otherwise).

@@ -51,6 +51,8 @@ class Command(BaseCommand):
                 f"Ungültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno}): {exc.msg}",
                 returncode=EXIT_BAD_INPUT,
             ) from None
+        except RecursionError:
+            raise CommandError("Ungültiges JSON: zu tief verschachtelt.", returncode=EXIT_BAD_INPUT) from None
         single = isinstance(data, dict)
         items = [data] if single else data
         if not isinstance(items, list):
