@@ -217,6 +217,10 @@ STORAGES = {
 }
 UPLOAD_MAX_IMAGE_BYTES = env.int("LANDKREIS_UPLOAD_MAX_IMAGE_BYTES", default=8 * 1024 * 1024)
 UPLOAD_MAX_VIDEO_BYTES = env.int("LANDKREIS_UPLOAD_MAX_VIDEO_BYTES", default=200 * 1024 * 1024)
+# Memory an image may need once decoded (pixels × bytes per pixel, read from the header before decoding):
+# a 16-bit 59-megapixel PNG of 461 KB took a worker to 1 GB (issue 14). 128 MiB: 33 megapixels RGB(A);
+# larger JPEGs (cameras) are decoded at half or a quarter of their size, other formats are refused.
+UPLOAD_MAX_IMAGE_DECODED_BYTES = env.int("LANDKREIS_UPLOAD_MAX_IMAGE_DECODED_BYTES", default=128 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

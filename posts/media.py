@@ -15,6 +15,8 @@ next to the upload field.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import io
 import re
 import struct
@@ -32,6 +34,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 # 50-megapixel camera image passes, a "decompression bomb" (a tiny file that unpacks to gigabytes)
 # does not.
 MAX_IMAGE_PIXELS = 60_000_000
+# Bytes per pixel of Pillow's image memory by mode: one for bilevel, grey and palette images, two for
+# 16-bit grey, four for everything else (RGB is stored as four bytes; a 16-bit RGBA PNG is decoded to
+# 8-bit RGBA). Used with the header's size to know an image's memory *before* decoding it.
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16L": 2, "I;16B": 2, "I;16N": 2}
 MIN_IMAGE_SIDE = 16
 THUMBNAIL_SIZE = (480, 480)
 CAPTIONS_MAX_BYTES = 1024 * 1024
@@ -77,8 +83,45 @@ def _too_large(upload, limit: int, what: str) -> ValidationError:
     )
 
 
+def _too_much_memory(needed: int, limit: int) -> ValidationError:
+    return ValidationError(
+        _(
+            "The image is too large: unpacked it needs %(size)s of memory, at most %(limit)s are allowed "
+            "(fewer pixels, or 8 instead of 16 bits per colour, help). Please scale it down."
+        )
+        % {"size": filesizeformat(needed), "limit": filesizeformat(limit)},
+        code="too_much_memory",
+    )
+
+
+def decoded_bytes(image: Image.Image) -> int:
+    """The memory Pillow needs for the decoded image, from the header (nothing decoded yet)."""
+    return image.width * image.height * _BYTES_PER_PIXEL.get(image.mode, 4)
+
+
+def _release_memory() -> None:
+    """Give freed image memory back to the operating system. Pillow frees its blocks, but glibc keeps
+    large freed chunks in the heap (the mmap threshold grows after the first big free), so a worker
+    that once decoded a big image stayed big (issue 14: 643 MiB kept after one upload)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def process_image(upload) -> ProcessedMedia:
-    """Validate an uploaded image and return it re-encoded without metadata, with a thumbnail."""
+    """Validate an uploaded image and return it re-encoded without metadata, with a thumbnail.
+
+    Memory: the decoded size (pixels × bytes per pixel, from the header) must stay under
+    ``UPLOAD_MAX_IMAGE_DECODED_BYTES``; a larger JPEG is decoded at a half, quarter or eighth of its size
+    (libjpeg scales while decoding), other formats are refused. The image is decoded once and changed in
+    place, so a worker's peak is about one decoded image; afterwards the memory is given back.
+    """
+    try:
+        return _process_image(upload)
+    finally:
+        _release_memory()
+
+
+def _process_image(upload) -> ProcessedMedia:
     limit = settings.UPLOAD_MAX_IMAGE_BYTES
     if upload.size > limit:
         raise _too_large(upload, limit, _("image"))
@@ -91,6 +134,7 @@ def process_image(upload) -> ProcessedMedia:
         % {"max": MAX_IMAGE_PIXELS // 1_000_000},
         code="too_many_pixels",
     )
+    memory_limit = settings.UPLOAD_MAX_IMAGE_DECODED_BYTES
     upload.seek(0)
     data = upload.read()
     try:
@@ -109,11 +153,23 @@ def process_image(upload) -> ProcessedMedia:
                         % {"width": width, "height": height},
                         code="too_small",
                     )
+                needed = decoded_bytes(probe)
+                if needed > memory_limit and image_format != "JPEG":
+                    raise _too_much_memory(needed, memory_limit)
                 probe.verify()  # reads the whole file: checksums, truncation
             with Image.open(io.BytesIO(data)) as image:
+                scale = 1
+                while decoded_bytes(image) // (scale * scale) > memory_limit and scale < 8:
+                    scale *= 2
+                if scale > 1:  # libjpeg decodes at 1/2, 1/4 or 1/8 of the size directly
+                    image.draft(image.mode, (width // scale, height // scale))
+                if decoded_bytes(image) > memory_limit:
+                    raise _too_much_memory(decoded_bytes(image), memory_limit)
                 image.load()
                 icc_profile = image.info.get("icc_profile")
-                upright = ImageOps.exif_transpose(image)
+                # In place: no second decoded copy kept (turning it makes one only for the moment).
+                ImageOps.exif_transpose(image, in_place=True)
+                upright = image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise bomb from None
     except ValidationError:
@@ -131,8 +187,10 @@ def process_image(upload) -> ProcessedMedia:
     # No ``exif=`` argument: Pillow then writes no EXIF at all (GPS position, camera serial …).
     upright.save(output, format=image_format, **save_options)
 
-    thumb = upright.copy()
-    thumb.thumbnail(THUMBNAIL_SIZE)
+    width, height = upright.size
+    thumb = upright
+    thumb.thumbnail(THUMBNAIL_SIZE)  # in place: the full-size pixels are freed, not copied first
+    upright = image = None
     if thumb.mode in ("RGBA", "LA", "P"):
         thumb = thumb.convert("RGBA")
         background = Image.new("RGB", thumb.size, (255, 255, 255))
@@ -149,8 +207,8 @@ def process_image(upload) -> ProcessedMedia:
         extension=extension,
         mime_type=mime_type,
         size=output.tell(),
-        width=upright.width,
-        height=upright.height,
+        width=width,
+        height=height,
         thumbnail=ContentFile(thumb_output.getvalue(), name="thumbnail.jpg"),
         original_name=getattr(upload, "name", "")[:255],
     )

@@ -268,3 +268,112 @@ def test_a_file_name_cannot_choose_where_the_file_is_stored(client, world, setti
     assert re.fullmatch(r"posts/\d+/[0-9a-f]{32}\.png", stored.file.name)
     assert os.path.realpath(stored.file.path).startswith(os.path.realpath(settings.MEDIA_ROOT))
     assert stored.original_name == "boese.png" or ".." not in stored.file.name
+
+
+# --- memory: what one upload may cost a worker ------------------------------------------------------------
+
+MEASURE = r"""
+import json, os, sys
+import django
+django.setup()
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from posts import media
+
+def status(field):
+    with open("/proc/self/status") as lines:
+        return next(int(line.split()[1]) * 1024 for line in lines if line.startswith(field + ":"))
+
+def rss():
+    return status("VmRSS")
+
+import io
+from PIL import Image
+warm = io.BytesIO()
+Image.new("RGB", (64, 48)).save(warm, format="PNG")
+media.process_image(SimpleUploadedFile("warm.png", warm.getvalue()))  # a warm worker: plugins, catalogues
+with open(sys.argv[1], "rb") as file:
+    upload = SimpleUploadedFile(os.path.basename(sys.argv[1]), file.read())
+before = rss()
+with open("/proc/self/clear_refs", "w") as clear:
+    clear.write("5")  # resets the peak (VmHWM) to the current RSS: the start-up's peak does not count
+
+def handle():  # as a request in a threaded web worker or a Celery thread
+    global outcome
+    try:
+        processed = media.process_image(upload)
+        outcome = f"stored {processed.width}x{processed.height}"
+    except ValidationError as error:
+        outcome = error.messages[0]
+
+import threading
+for _ in range(2):
+    thread = threading.Thread(target=handle)
+    thread.start()
+    thread.join()
+upload = None
+peak = status("VmHWM")
+print(json.dumps({"before": before, "peak": peak, "after": rss(), "outcome": outcome}))
+"""
+MIB = 1024 * 1024
+
+
+def upload_memory(path) -> dict:
+    """Process one file in a fresh interpreter: its RSS before, at the peak and after (bytes)."""
+    import json
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "landkreis_social.settings_test"}
+    result = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def png_16bit_rgba(path, side: int) -> None:
+    """A one-colour PNG, ``side`` × ``side`` pixels, 16 bits per channel RGBA: a few hundred KB on disk,
+    written row by row (the probe's file was 7,700 × 7,700, 461 KB, under the 60-megapixel limit)."""
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (1 + side * 8)
+    with open(path, "wb") as out:
+        out.write(b"\x89PNG\r\n\x1a\n")
+        out.write(png_chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 16, 6, 0, 0, 0)))
+        chunks = [compressor.compress(row) for _ in range(side)]
+        chunks.append(compressor.flush())
+        out.write(png_chunk(b"IDAT", b"".join(chunks)))
+        out.write(png_chunk(b"IEND", b""))
+
+
+@pytest.mark.slow
+def test_a_huge_16_bit_png_is_refused_before_it_is_decoded(tmp_path):
+    path = tmp_path / "gross.png"
+    png_16bit_rgba(path, 7700)
+    assert path.stat().st_size < 1 * MIB
+    memory = upload_memory(path)
+    assert "MB" in memory["outcome"] or "Speicher" in memory["outcome"], memory["outcome"]
+    # Decoding it needs 7,700² × 4 bytes = 226 MiB at least; the refusal costs next to nothing.
+    assert memory["peak"] - memory["before"] < 32 * MIB, memory
+
+
+@pytest.mark.slow
+def test_a_large_image_that_is_accepted_gives_its_memory_back(tmp_path):
+    path = tmp_path / "gross.png"
+    Image.new("RGB", (5000, 5000), (40, 90, 160)).save(path, format="PNG")  # 95 MiB decoded
+    memory = upload_memory(path)
+    assert memory["outcome"] == "stored 5000x5000", memory
+    decoded = 5000 * 5000 * 4
+    # The decoded image once, plus the re-encoded file and the thumbnail – not three copies of it.
+    assert memory["peak"] - memory["before"] < decoded * 1.5, memory
+    # …and the worker gives it back afterwards.
+    assert memory["after"] - memory["before"] < 24 * MIB, memory
+
+
+@pytest.mark.slow
+def test_a_camera_jpeg_over_the_memory_limit_is_decoded_at_a_smaller_size(tmp_path):
+    path = tmp_path / "kamera.jpg"
+    Image.new("RGB", (8000, 6000), (40, 90, 160)).save(path, format="JPEG", quality=80)  # 48 megapixels
+    memory = upload_memory(path)
+    assert memory["outcome"] == "stored 4000x3000", memory
+    assert memory["peak"] - memory["before"] < 8000 * 6000 * 4 / 2, memory
