@@ -85,6 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "landkreis_social.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -220,7 +221,9 @@ UPLOAD_MAX_VIDEO_BYTES = env.int("LANDKREIS_UPLOAD_MAX_VIDEO_BYTES", default=200
 # Memory an image may need once decoded (pixels × bytes per pixel, read from the header before decoding):
 # a 16-bit 59-megapixel PNG of 461 KB took a worker to 1 GB (issue 14). 128 MiB: 33 megapixels RGB(A);
 # larger JPEGs (cameras) are decoded at half or a quarter of their size, other formats are refused.
-UPLOAD_MAX_IMAGE_DECODED_BYTES = env.int("LANDKREIS_UPLOAD_MAX_IMAGE_DECODED_BYTES", default=128 * 1024 * 1024)
+UPLOAD_MAX_IMAGE_DECODED_BYTES = env.int(
+    "LANDKREIS_UPLOAD_MAX_IMAGE_DECODED_BYTES", default=128 * 1024 * 1024
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -22,7 +22,9 @@ def _file_response(field, *, content_type: str, filename: str = "", private: boo
         raise Http404 from None
     response = FileResponse(handle, content_type=content_type, filename=filename or None)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600" if private else "public, max-age=3600"
+    # A medium behind the login is a draft's picture or captions: not kept on a shared computer's disk
+    # (issue 14). The signed public address (for Instagram's fetch) may be cached.
+    response["Cache-Control"] = "private, no-store" if private else "public, max-age=3600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
