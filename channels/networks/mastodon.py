@@ -98,6 +98,15 @@ class MastodonAdapter(NetworkAdapter):
             if isinstance(cause, requests.RequestException):
                 return transport_error(cause, network=NETWORK, creates=creates)
             return transport_error(requests.ConnectionError(), network=NETWORK, creates=creates)
+        if type(exc) is MastodonAPIError and len(exc.args) < 4:
+            # Not an error answer ("Mastodon API returned error", status, reason, message) but an answer
+            # Mastodon.py could not read: a 2xx whose body is not JSON (a proxy's page, a cut-off body).
+            # The server took the request – after a creating request the post may exist (issue 14: this
+            # was a refusal, "Mastodon: HTTP None").
+            message = f"{NETWORK}: " + _("the answer could not be read (no JSON).")
+            if creates:
+                return PublishError(message + unknown_outcome(), kind=ErrorKind.UNCERTAIN)
+            return PublishError(message, kind=ErrorKind.RETRYABLE)
         if isinstance(exc, MastodonAPIError):
             status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
             if isinstance(exc, MastodonUnauthorizedError):

@@ -22,6 +22,7 @@ from .common import (
     Status,
     Wait,
     _start_attempt,
+    queued_until,
     rate_limit_for,
 )
 
@@ -118,7 +119,7 @@ def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
         if until is not None:
             Delivery.objects.filter(
                 pk=delivery_id, status__in=Delivery.CLAIMABLE, next_attempt_at__lt=until
-            ).update(next_attempt_at=until, enqueued_at=until, updated_at=now)
+            ).update(next_attempt_at=until, enqueued_at=queued_until(until, now), updated_at=now)
             return Wait(until)
     number = delivery.attempt_count + 1
     claimed = Delivery.objects.filter(

@@ -74,6 +74,16 @@ def _require_coordinator(user) -> None:
         raise PermissionDenied(_("Only the coordination may retry or withdraw deliveries."))
 
 
+def queued_until(next_attempt_at: datetime, now: datetime) -> datetime | None:
+    """What ``enqueued_at`` says about a retry at ``next_attempt_at``: the moment its countdown message
+    fires when the task (tasks.run_delivery) will queue one – or None when the wait is longer than
+    ``PUBLISHING_MAX_COUNTDOWN_SECONDS`` and nothing is queued, so that the first sweep after the
+    moment queues it (issue 14: a 301 s reset waited another LANDKREIS_REQUEUE_SECONDS)."""
+    if (next_attempt_at - now).total_seconds() <= settings.PUBLISHING_MAX_COUNTDOWN_SECONDS:
+        return next_attempt_at
+    return None
+
+
 def _enqueue_after_commit(delivery_ids, *, task: str = "deliver", countdown: float | None = None) -> None:
     ids = list(delivery_ids)
     if not ids:

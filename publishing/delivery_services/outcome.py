@@ -26,6 +26,7 @@ from .common import (
     _notify,
     _post_follows_deliveries,
     backoff_seconds,
+    queued_until,
 )
 
 
@@ -203,7 +204,7 @@ def _record_error(
         wait = backoff_seconds(delivery.attempts_in_round, error.retry_after)
         delivery.status = Status.RETRYING
         delivery.next_attempt_at = now + timedelta(seconds=wait)
-        delivery.enqueued_at = delivery.next_attempt_at
+        delivery.enqueued_at = queued_until(delivery.next_attempt_at, now)
         delivery.save(update_fields=DELIVERY_OUTCOME_FIELDS)
         audits.append(("delivery.retrying", {**after, "next_attempt_at": delivery.next_attempt_at}))
         result.retry_at = delivery.next_attempt_at

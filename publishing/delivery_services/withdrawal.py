@@ -21,6 +21,7 @@ from .common import (
     _finish_attempt,
     _start_attempt,
     backoff_seconds,
+    queued_until,
 )
 
 
@@ -95,7 +96,7 @@ def delivery_record_withdrawal(*, claim: Claim, error: PublishError | None, dura
         delivery.next_attempt_at = now + timedelta(
             seconds=backoff_seconds(delivery.attempts_in_round, error.retry_after)
         )
-        delivery.enqueued_at = delivery.next_attempt_at
+        delivery.enqueued_at = queued_until(delivery.next_attempt_at, now)
         delivery.last_error = error.message[:2000]
         delivery.save()
         result.retry_at = delivery.next_attempt_at

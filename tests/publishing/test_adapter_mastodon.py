@@ -92,3 +92,16 @@ def test_delete_and_missing_status(fake_mastodon):
         adapter.delete("999999")
     assert caught.value.kind is ErrorKind.PERMANENT
     assert caught.value.status_code == 404
+
+
+@pytest.mark.parametrize(("key", "kind"), [("", ErrorKind.UNCERTAIN), ("delivery-9", ErrorKind.RETRYABLE)])
+def test_a_2xx_answer_to_the_status_post_that_is_not_json_is_an_unknown_outcome(fake_mastodon, key, kind):
+    """A proxy's HTML page with 200, or a cut-off body: the network may hold the post. Without a key that
+    is "uncertain", with the Idempotency-Key sending again is safe (issue 14: it was "refused", HTTP None)."""
+    fake_mastodon.program(
+        status=200, body="<html>Wartungsseite</html>", path=r"/api/v1/statuses$", method="POST"
+    )
+    with pytest.raises(PublishError) as caught:
+        make_adapter(fake_mastodon).publish(PostContent(text="Antwort ohne JSON", idempotency_key=key))
+    assert caught.value.kind is kind
+    assert "None" not in caught.value.message and "JSON" in caught.value.message

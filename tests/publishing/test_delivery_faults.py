@@ -267,3 +267,36 @@ def test_a_real_worker_heals_three_faults_each_channel_at_its_own_pace(
     facebook = Delivery.objects.get(channel=channels["facebook"])
     assert facebook.attempts.first().outcome == DeliveryAttempt.Outcome.RETRYABLE
     assert Post.objects.get(pk=posts[0].pk).status == Post.Status.PUBLISHED
+
+
+def test_a_reset_longer_than_a_countdown_is_queued_by_the_next_sweep_after_it(
+    live_channels, fake_mastodon, editor, department, settings
+):
+    """Mastodon's 5-minute reset plus jitter is just over PUBLISHING_MAX_COUNTDOWN_SECONDS (300): no
+    countdown is queued, so the delivery must not look queued – the first sweep after the reset queues it
+    (issue 14: it waited another LANDKREIS_REQUEUE_SECONDS, 120 s)."""
+    channels = live_channels(fake_mastodon)
+    (delivery,) = one_delivery(channels, "mastodon", editor=editor, department=department)
+    fake_mastodon.rate_limit(reset_in=301)
+    settings.PUBLISHING_RETRY_MAX_SECONDS = 3600
+
+    assert run(delivery) == Status.RETRYING
+    delivery.refresh_from_db()
+    assert delivery.next_attempt_at >= timezone.now() + timedelta(seconds=299)
+    assert delivery.enqueued_at is None  # nothing was put on the broker
+    just_after = delivery.next_attempt_at + timedelta(seconds=1)
+    assert delivery_services.deliveries_sweep(now=just_after).queued == [delivery.pk]
+
+
+def test_a_short_reset_is_queued_with_a_countdown_and_not_again_by_the_sweep(
+    live_channels, fake_mastodon, editor, department
+):
+    channels = live_channels(fake_mastodon)
+    (delivery,) = one_delivery(channels, "mastodon", editor=editor, department=department)
+    fake_mastodon.rate_limit(reset_in=40)
+    assert run(delivery) == Status.RETRYING
+    delivery.refresh_from_db()
+    assert delivery.enqueued_at == delivery.next_attempt_at  # the countdown's message is on its way
+    assert (
+        delivery_services.deliveries_sweep(now=delivery.next_attempt_at + timedelta(seconds=1)).queued == []
+    )

@@ -321,3 +321,21 @@ def test_backoff_is_full_jitter_within_bounds_and_honours_retry_after(settings):
         assert min(waits) >= 1 and max(waits) <= ceiling
         assert max(waits) - min(waits) > ceiling / 3  # spread out, not a fixed step
     assert all(delivery_services.backoff_seconds(1, retry_after=500) >= 500 for _ in range(50))
+
+
+def test_a_rate_limit_wait_longer_than_a_countdown_is_left_to_the_sweep_at_once(
+    live_channels, fake_mastodon, editor, department, settings
+):
+    """The limiter's wait path: a slot that frees in more than PUBLISHING_MAX_COUNTDOWN_SECONDS is not
+    queued, so the delivery must not look queued (issue 14)."""
+    settings.PUBLISHING_RATE_LIMITS = {"mastodon": (1, 600)}
+    channels = live_channels(fake_mastodon)
+    posts = approved_posts_in_bulk(2, channels=[channels["mastodon"]], author=editor, department=department)
+    first, second = (Delivery.objects.get(post=p) for p in posts)
+    assert run(first) == Status.PUBLISHED
+    assert run(second) == "rate limited"
+    second.refresh_from_db()
+    assert second.enqueued_at is None
+    assert delivery_services.deliveries_sweep(now=second.next_attempt_at + timedelta(seconds=1)).queued == [
+        second.pk
+    ]
