@@ -222,13 +222,18 @@ def _hand_to_publishing(*, actor, post: Post) -> None:
 
 
 @transaction.atomic
-def step_request_changes(*, actor, step: ReviewStep, comment: str) -> Review:
-    """Send the post back to its author with a comment (required); later steps are not reached."""
+def step_request_changes(
+    *, actor, step: ReviewStep, comment: str, revision: Revision | int | None = None
+) -> Review:
+    """Send the post back to its author with a comment (required); later steps are not reached.
+    ``revision``: the one the reviewer saw – refused like in :func:`step_approve` when it is not the
+    one under review (an older one, or another post's)."""
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Please say what should be changed.")}, code="required")
     review, step = _lock_open_step(step)
     _check_may_decide(actor, step)
+    _check_revision(review, revision)
     now = timezone.now()
     _decide(
         step, actor=actor, status=ReviewStep.Status.CHANGES_REQUESTED, comment=comment, review=review, now=now
@@ -251,13 +256,15 @@ def step_request_changes(*, actor, step: ReviewStep, comment: str) -> Review:
 
 
 @transaction.atomic
-def step_reject(*, actor, step: ReviewStep, reason: str) -> Review:
-    """Reject the post for good with a reason (required); later steps are not reached."""
+def step_reject(*, actor, step: ReviewStep, reason: str, revision: Revision | int | None = None) -> Review:
+    """Reject the post for good with a reason (required); later steps are not reached. ``revision`` as
+    in :func:`step_request_changes`."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Please give the reason for the rejection.")}, code="required")
     review, step = _lock_open_step(step)
     _check_may_decide(actor, step)
+    _check_revision(review, revision)
     now = timezone.now()
     _decide(step, actor=actor, status=ReviewStep.Status.REJECTED, comment=reason, review=review, now=now)
     _close_waiting_steps(review)

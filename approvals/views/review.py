@@ -200,10 +200,19 @@ def request_changes(request, pk):
     form = RequestChangesForm(request.POST, initial=state.initial())
     if form.is_valid():
         try:
-            services.step_request_changes(actor=request.user, step=step, comment=form.cleaned_data["comment"])
+            services.step_request_changes(
+                actor=request.user,
+                step=step,
+                comment=form.cleaned_data["comment"],
+                revision=form.cleaned_data["revision"],
+            )
         except services.InvalidReviewState as error:
             messages.error(request, error.messages[0])
             return redirect("approvals:review", post.pk)
+        except services.StaleRevision as error:
+            form.add_error(None, error)
+            state = ReviewState(request.user, post)
+            _refresh_revision(form, state)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -222,10 +231,19 @@ def reject(request, pk):
     form = RejectForm(request.POST, initial=state.initial())
     if form.is_valid():
         try:
-            services.step_reject(actor=request.user, step=step, reason=form.cleaned_data["reason"])
+            services.step_reject(
+                actor=request.user,
+                step=step,
+                reason=form.cleaned_data["reason"],
+                revision=form.cleaned_data["revision"],
+            )
         except services.InvalidReviewState as error:
             messages.error(request, error.messages[0])
             return redirect("approvals:review", post.pk)
+        except services.StaleRevision as error:
+            form.add_error(None, error)
+            state = ReviewState(request.user, post)
+            _refresh_revision(form, state)
         except ValidationError as error:
             form.add_error(None, error)
         else:
