@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from . import crypto
 from .models import Channel
 from .networks import registry
+from .networks.addresses import address_problem
 from .networks.base import ChannelConfig, ErrorKind, NetworkAdapter, PublishError
 
 
@@ -32,6 +33,12 @@ def adapter_for(channel: Channel, *, timeout: float | None = None) -> NetworkAda
             % {"network": adapter_class.label, "problems": " ".join(str(p) for p in problems)},
             kind=ErrorKind.PERMANENT,
             credentials_problem=True,
+        )
+
+    if channel.base_url and (problem := address_problem(channel.base_url)):
+        # Checked again on every use: a name may resolve to an internal address later (issue 14).
+        raise PublishError(
+            f"{adapter_class.label}: {problem}", kind=ErrorKind.PERMANENT, credentials_problem=True
         )
 
     def store_session(new_session: str) -> None:

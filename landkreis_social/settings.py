@@ -216,6 +216,9 @@ STORAGES = {
         )
     },
 }
+# Channel API addresses in private networks (loopback, 10/8, 169.254/16 …) and http links from networks:
+# refused unless this is on – only for the local fake servers of the tests or a trial on one machine.
+NETWORKS_ALLOW_LOCAL = env.bool("LANDKREIS_NETWORKS_ALLOW_LOCAL", default=False)
 UPLOAD_MAX_IMAGE_BYTES = env.int("LANDKREIS_UPLOAD_MAX_IMAGE_BYTES", default=8 * 1024 * 1024)
 UPLOAD_MAX_VIDEO_BYTES = env.int("LANDKREIS_UPLOAD_MAX_VIDEO_BYTES", default=200 * 1024 * 1024)
 # Memory an image may need once decoded (pixels × bytes per pixel, read from the header before decoding):

@@ -17,6 +17,8 @@ os.environ.setdefault(
     "LANDKREIS_VAR_DIR", os.path.join(tempfile.gettempdir(), f"landkreis-test-{os.getpid()}")
 )
 os.environ.setdefault("EMAIL_URL", "consolemail://")
+# The fake networks run on 127.0.0.1 over http (tests that check the refusal switch it off).
+os.environ.setdefault("LANDKREIS_NETWORKS_ALLOW_LOCAL", "true")
 
 from landkreis_social.testing import postgres_reachable, test_database_url
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import enum
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
 from . import textlength
+from .addresses import address_problem, safe_link
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +215,8 @@ class NetworkAdapter:
                 )
             elif parts.query or parts.fragment or parts.username or parts.password:
                 add("base_url", _("The API address must not contain parameters, anchors or credentials."))
+            elif problem := address_problem(base_url):
+                add("base_url", problem)
         elif not cls.default_base_url:
             add("base_url", _("This network needs the address of the server (e.g. https://social.example)."))
         errors_for_account = cls.validate_account(account.strip()) if account.strip() else []
@@ -251,8 +254,10 @@ class NetworkAdapter:
     # --- the interface -----------------------------------------------------------------------------
 
     def publish(self, content: PostContent) -> PublishedRef:
-        """Publish ``content``; raises only PublishError."""
-        return self._guard("publish", lambda: self._publish(content), ErrorKind.UNCERTAIN)
+        """Publish ``content``; raises only PublishError. The post's link as the network returned it is
+        kept only when it is an https address (``addresses.safe_link``)."""
+        ref = self._guard("publish", lambda: self._publish(content), ErrorKind.UNCERTAIN)
+        return replace(ref, url=safe_link(ref.url))
 
     def delete(self, external_id: str) -> None:
         """Delete a published post; raises only PublishError."""
