@@ -26,7 +26,6 @@ from ..models import CalendarFeed
 # --- calendar ------------------------------------------------------------------------------------------
 from .common import _int_param
 
-
 # The calendar shows days between these (a grid reaches a few weeks either side of the asked-for day;
 # near year 1 or 9999 that arithmetic overflowed, issue 14). A date outside shows the nearest end.
 CALENDAR_FIRST_DAY = date(1900, 1, 1)
