@@ -7,6 +7,7 @@ from a file named by ``<NAME>_FILE`` (Docker/Kubernetes secrets). A wrong value 
 with a message that names the variable. The README lists every variable.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +31,33 @@ def env_bool(name: str, default: bool) -> bool:
     if raw in _FALSE:
         return False
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean; use true or false.")
+
+
+def service_url(name: str, schemes: tuple[str, ...], example: str, default: str = "") -> str:
+    """An address of a service (database, Redis, mail server) that must be one: a typo stops the start
+    with one line naming the variable – never with the value, which may hold a password (issue 14: an
+    empty or malformed DATABASE_URL ended in a KeyError traceback)."""
+    raw = env.str(name, default=None)
+    if raw is None:
+        if os.environ.get(name) is not None:  # django-environ reads "" as unset
+            raise ImproperlyConfigured(
+                f"{name} is set but empty; leave it unset for the default or set it, e.g. {example}."
+            )
+        return default
+    value = raw.strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} is set but empty; leave it unset for the default or set it, e.g. {example}."
+        )
+    scheme, separator, rest = value.partition("://")
+    if not separator or scheme.lower() not in schemes:
+        shown = f"{scheme!r}" if separator else "none"
+        raise ImproperlyConfigured(
+            f"{name} is not a valid address (scheme {shown}; allowed: {', '.join(schemes)}), e.g. {example}."
+        )
+    if not rest.strip("/") and scheme.lower() not in ("filesystem", "memory", "consolemail", "dummymail"):
+        raise ImproperlyConfigured(f"{name} names no server or database, e.g. {example}.")
+    return value
 
 
 VAR_DIR = Path(env.str("LANDKREIS_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -122,7 +150,22 @@ TEMPLATES = [
 WSGI_APPLICATION = "landkreis_social.wsgi.application"
 
 # --- Database -------------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+_database_url = service_url(
+    "DATABASE_URL",
+    ("postgres", "postgresql", "pgsql", "sqlite"),
+    "postgres://user:password@host:5432/landkreis",
+    default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+)
+try:
+    DATABASES = {"default": env.db_url_config(_database_url)}
+except Exception:  # django-environ raises KeyError/ValueError on what it cannot read
+    raise ImproperlyConfigured(
+        "DATABASE_URL cannot be read, e.g. postgres://user:password@host:5432/landkreis."
+    ) from None
+if not DATABASES["default"].get("NAME"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL names no database, e.g. postgres://user:password@host:5432/landkreis."
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded default: web, worker and beat share one file. WAL lets readers and one writer
     # work at once; IMMEDIATE transactions and a busy timeout make writers queue instead of failing.
@@ -142,7 +185,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = service_url("REDIS_URL", ("redis", "rediss", "unix"), "redis://redis:6379/0")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -234,7 +277,18 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- E-mail -----------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+_email_url = service_url(
+    "EMAIL_URL",
+    ("smtp", "smtps", "smtp+tls", "smtp+ssl", "consolemail", "filemail", "memorymail", "dummymail"),
+    "smtp+tls://user:password@mail.example:587",
+    default="consolemail://" if DEBUG else "smtp://localhost:25",
+)
+try:
+    EMAIL_CONFIG = env.email_url_config(_email_url)
+except Exception:
+    raise ImproperlyConfigured(
+        "EMAIL_URL cannot be read, e.g. smtp+tls://user:password@mail.example:587."
+    ) from None
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Landkreis Social <social@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -243,7 +297,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The database is the source of truth; the broker only wakes workers (see publishing/tasks.py).
 # Without REDIS_URL/CELERY_BROKER_URL, kombu's filesystem transport needs no server at all.
 BROKER_DIR = VAR_DIR / "broker"
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = service_url(
+    "CELERY_BROKER_URL",
+    ("redis", "rediss", "unix", "filesystem", "memory", "amqp", "amqps"),
+    "redis://redis:6379/0",
+    default=REDIS_URL or "filesystem://",
+)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),

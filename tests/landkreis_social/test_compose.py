@@ -24,9 +24,9 @@ def test_compose_has_the_five_services_with_health_checks_and_volumes():
         assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
 
 
-def test_web_runs_migrations_then_gunicorn_on_the_real_wsgi_module():
+def test_web_prepares_then_runs_gunicorn_on_the_real_wsgi_module(db):  # wsgi checks for demo accounts
     command = " ".join(COMPOSE["services"]["web"]["command"])
-    assert "manage.py migrate" in command
+    assert "manage.py prepare &&" in command  # checks, migrate, collectstatic (issue 14)
     target = re.search(r"gunicorn (\S+)", command).group(1)
     module, attribute = target.split(":")
     assert callable(getattr(importlib.import_module(module), attribute))
@@ -44,7 +44,7 @@ def test_worker_and_beat_use_the_real_celery_app():
 
 def test_manage_commands_used_by_compose_and_make_exist():
     commands = get_commands()
-    for name in ("migrate", "collectstatic", "seed_demo", "audit_verify"):
+    for name in ("prepare", "migrate", "collectstatic", "seed_demo", "audit_verify"):
         assert name in commands, name
 
 

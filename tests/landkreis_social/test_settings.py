@@ -80,7 +80,7 @@ def test_every_environment_variable_is_documented_in_the_readme():
 
     source = (Path(settings.BASE_DIR) / "landkreis_social/settings.py").read_text()
     readme = (Path(settings.BASE_DIR) / "README.md").read_text()
-    names = set(re.findall(r'env(?:_bool|\.[a-z_]+)\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    names = set(re.findall(r'(?:env(?:_bool|\.[a-z_]+)|service_url)\(\s*"([A-Z][A-Z0-9_]+)"', source))
     assert "DJANGO_SECRET_KEY" in names
     assert "EMAIL_URL" in names
     undocumented = sorted(name for name in names if f"`{name}`" not in readme)
