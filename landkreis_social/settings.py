@@ -290,6 +290,9 @@ except Exception:
         "EMAIL_URL cannot be read, e.g. smtp+tls://user:password@mail.example:587."
     ) from None
 vars().update(EMAIL_CONFIG)
+# Notification e-mails: each recipient gets one digest of what arrived within this many seconds (the
+# in-app list is immediate); 0 sends one e-mail per notification at once.
+NOTIFICATION_EMAIL_DIGEST_SECONDS = env.int("LANDKREIS_EMAIL_DIGEST_SECONDS", default=120)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Landkreis Social <social@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -19,6 +19,8 @@ os.environ.setdefault(
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 # The fake networks run on 127.0.0.1 over http (tests that check the refusal switch it off).
 os.environ.setdefault("LANDKREIS_NETWORKS_ALLOW_LOCAL", "true")
+# One e-mail per notification at once (tests of the digest set a delay).
+os.environ.setdefault("LANDKREIS_EMAIL_DIGEST_SECONDS", "0")
 
 from landkreis_social.testing import postgres_reachable, test_database_url
 
