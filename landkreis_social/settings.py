@@ -411,6 +411,15 @@ if PUBLISHING_LEASE_SECONDS < 4 * PUBLISHING_NETWORK_TIMEOUT:
         "LANDKREIS_DELIVERY_LEASE_SECONDS must be at least four times LANDKREIS_NETWORK_TIMEOUT "
         f"({PUBLISHING_LEASE_SECONDS:g} < 4 × {PUBLISHING_NETWORK_TIMEOUT:g})."
     )
+# While a worker sends, it renews its lease every third of this; a worker that died (kill -9, out of
+# memory) is noticed this long after its last renewal instead of after the whole lease (issue 14).
+PUBLISHING_LEASE_RENEW_SECONDS = min(
+    env.float("LANDKREIS_DELIVERY_LEASE_RENEW_SECONDS", default=60.0), PUBLISHING_LEASE_SECONDS
+)
+# A deduplicating network (Mastodon keeps an Idempotency-Key about an hour) is sent the same request again
+# only within this many seconds of the first attempt whose outcome is unknown; later the delivery is
+# "uncertain" and a person checks (issue 14).
+PUBLISHING_IDEMPOTENCY_WINDOW_SECONDS = env.float("LANDKREIS_IDEMPOTENCY_WINDOW_SECONDS", default=3000.0)
 # Retryable errors: at most this many attempts, waiting a random time between 0 and
 # min(max, base × 2^(attempt-1)) seconds ("full jitter"), or longer where the network says so.
 PUBLISHING_MAX_ATTEMPTS = env.int("LANDKREIS_DELIVERY_MAX_ATTEMPTS", default=8)

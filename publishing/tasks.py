@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -104,6 +106,39 @@ def deliver(delivery_id: int) -> str:
     return run_delivery(int(delivery_id), worker=_worker_id(deliver))
 
 
+class LeaseKeeper(threading.Thread):
+    """Renews a claimed delivery's lease every third of ``PUBLISHING_LEASE_RENEW_SECONDS`` while the
+    adapter sends, never beyond ``PUBLISHING_LEASE_SECONDS`` after the claim (a hung request still ends
+    as "worker gone"). When the worker process dies (kill -9, out of memory) the renewals stop and the
+    sweep notices it one renewal period later instead of after the whole lease (issue 14)."""
+
+    def __init__(self, claim, worker: str):
+        super().__init__(name=f"lease-{claim.delivery_id}", daemon=True)
+        self.claim, self.worker = claim, worker
+        self.stopped = threading.Event()
+        self.hard_end = timezone.now() + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS)
+
+    def run(self):
+        period = settings.PUBLISHING_LEASE_RENEW_SECONDS
+        try:
+            while not self.stopped.wait(period / 3):
+                until = min(timezone.now() + timedelta(seconds=period), self.hard_end)
+                if not deliveries.delivery_renew_lease(
+                    delivery_id=self.claim.delivery_id,
+                    number=self.claim.number,
+                    worker=self.worker,
+                    until=until,
+                ):
+                    return
+        except Exception:  # a renewal that fails only makes the lease end sooner
+            logger.warning("delivery %s: renewing the lease failed", self.claim.delivery_id, exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self):
+        self.stopped.set()
+
+
 def run_delivery(delivery_id: int, *, worker: str) -> str:
     _drop_broken_connection()
     claim = _with_db_retry(lambda: deliveries.delivery_claim(delivery_id=delivery_id, worker=worker))
@@ -115,6 +150,8 @@ def run_delivery(delivery_id: int, *, worker: str) -> str:
     adapter_class = registry.get(claim.channel.kind)
     ref = error = None
     started = time.monotonic()
+    keeper = LeaseKeeper(claim, worker)
+    keeper.start()
     try:
         error = deliveries.preflight_error(adapter_class, claim.content)
         if error is None:
@@ -127,6 +164,8 @@ def run_delivery(delivery_id: int, *, worker: str) -> str:
             _("Preparing the request failed (%(error)s); nothing was sent.") % {"error": type(exc).__name__},
             kind=ErrorKind.RETRYABLE,
         )
+    finally:
+        keeper.stop()
     duration_ms = int((time.monotonic() - started) * 1000)
     result = _with_db_retry(
         lambda: deliveries.delivery_record_outcome(

@@ -39,6 +39,7 @@ class PublishError(Exception):
         retry_after: float | None = None,
         status_code: int | None = None,
         credentials_problem: bool = False,
+        maybe_sent: bool = False,
     ):
         super().__init__(message)
         self.message = message
@@ -46,6 +47,8 @@ class PublishError(Exception):
         self.retry_after = retry_after  # seconds from now, where the network says when
         self.status_code = status_code
         self.credentials_problem = credentials_problem  # the channel needs attention (token revoked …)
+        # Retryable only because the network deduplicates (Idempotency-Key): the post may exist already.
+        self.maybe_sent = maybe_sent
 
     @property
     def retryable(self) -> bool:
@@ -59,6 +62,11 @@ class PublishError(Exception):
     def uncertain(self) -> bool:
         return self.kind is ErrorKind.UNCERTAIN
 
+    @property
+    def possibly_created(self) -> bool:
+        """The request may have created the post (outcome unknown), whatever the retry decision."""
+        return self.kind is ErrorKind.UNCERTAIN or self.maybe_sent
+
     def __repr__(self):
         return f"PublishError({self.message!r}, kind={self.kind.value}, retry_after={self.retry_after})"
 
@@ -66,17 +74,25 @@ class PublishError(Exception):
         # Picklable with its attributes (Celery hands exceptions between processes).
         return (
             _rebuild_publish_error,
-            (self.message, self.kind.value, self.retry_after, self.status_code, self.credentials_problem),
+            (
+                self.message,
+                self.kind.value,
+                self.retry_after,
+                self.status_code,
+                self.credentials_problem,
+                self.maybe_sent,
+            ),
         )
 
 
-def _rebuild_publish_error(message, kind, retry_after, status_code, credentials_problem):
+def _rebuild_publish_error(message, kind, retry_after, status_code, credentials_problem, maybe_sent=False):
     return PublishError(
         message,
         kind=kind,
         retry_after=retry_after,
         status_code=status_code,
         credentials_problem=credentials_problem,
+        maybe_sent=maybe_sent,
     )
 
 

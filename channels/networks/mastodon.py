@@ -166,6 +166,7 @@ class MastodonAdapter(NetworkAdapter):
                     + _("(safe to repeat: idempotency key)"),
                     kind=ErrorKind.RETRYABLE,
                     status_code=error.status_code,
+                    maybe_sent=True,
                 )
             raise error from None
         return PublishedRef(

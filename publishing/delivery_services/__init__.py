@@ -51,7 +51,7 @@ from .actions import (
     validate_published_url,
     validate_reason,
 )
-from .claim import build_content, delivery_claim, preflight_error
+from .claim import build_content, delivery_claim, delivery_renew_lease, preflight_error
 from .common import (
     REASON_MAX_LENGTH,
     SENDABLE_POST_STATUSES,
@@ -86,6 +86,7 @@ __all__ = [
     "delivery_mark_published",
     "delivery_record_outcome",
     "delivery_record_withdrawal",
+    "delivery_renew_lease",
     "delivery_retry",
     "delivery_withdraw_claim",
     "due_deliveries",

@@ -129,7 +129,9 @@ def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
         attempt_count=delivery.attempt_count,
     ).update(
         status=Status.SENDING,
-        lease_until=now + timedelta(seconds=settings.PUBLISHING_LEASE_SECONDS),
+        # Short, and renewed by the worker while it lives (tasks.LeaseKeeper): a dead worker is noticed
+        # after PUBLISHING_LEASE_RENEW_SECONDS, not after the whole lease (issue 14).
+        lease_until=now + timedelta(seconds=settings.PUBLISHING_LEASE_RENEW_SECONDS),
         worker=worker[:200],
         attempt_count=number,
         attempts_in_round=F("attempts_in_round") + 1,
@@ -154,6 +156,17 @@ def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
         content=build_content(
             post, channel, delivery_id, variant=delivery.variant_text or "", has_media=delivery.has_media
         ),
+    )
+
+
+def delivery_renew_lease(*, delivery_id: int, number: int, worker: str, until) -> bool:
+    """The worker that holds attempt ``number`` is alive: its lease lasts until ``until``. One
+    conditional UPDATE (nothing when the attempt was settled or taken over meanwhile)."""
+    return (
+        Delivery.objects.filter(
+            pk=delivery_id, status=Status.SENDING, attempt_count=number, worker=worker[:200]
+        ).update(lease_until=until)
+        == 1
     )
 
 

@@ -74,6 +74,27 @@ def _require_coordinator(user) -> None:
         raise PermissionDenied(_("Only the coordination may retry or withdraw deliveries."))
 
 
+def idempotency_window_passed(delivery: Delivery, next_attempt_at: datetime) -> bool:
+    """Would the next attempt of a deduplicating network come after the network forgot the key? Counted
+    from the first attempt of this round that may have created the post (outcome unknown, or its
+    worker lost): sending again with the key after Mastodon's window (about an hour) could post twice
+    (issue 14). ``PUBLISHING_IDEMPOTENCY_WINDOW_SECONDS`` (50 minutes) keeps a margin."""
+    first = (
+        DeliveryAttempt.objects.filter(
+            delivery_id=delivery.pk,
+            operation=DeliveryAttempt.Operation.PUBLISH,
+            number__gt=delivery.attempt_count - delivery.attempts_in_round,
+            outcome__in=(DeliveryAttempt.Outcome.UNCERTAIN, DeliveryAttempt.Outcome.LOST),
+        )
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if first is None:
+        return False
+    return (next_attempt_at - first).total_seconds() > settings.PUBLISHING_IDEMPOTENCY_WINDOW_SECONDS
+
+
 def queued_until(next_attempt_at: datetime, now: datetime) -> datetime | None:
     """What ``enqueued_at`` says about a retry at ``next_attempt_at``: the moment its countdown message
     fires when the task (tasks.run_delivery) will queue one – or None when the wait is longer than

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_batch, audit_record
 from channels.models import Channel
-from channels.networks.base import PublishedRef, PublishError
+from channels.networks.base import ErrorKind, PublishedRef, PublishError
 from notifications.models import Notification
 from posts.models import Post
 
@@ -26,6 +26,7 @@ from .common import (
     _notify,
     _post_follows_deliveries,
     backoff_seconds,
+    idempotency_window_passed,
     queued_until,
 )
 
@@ -152,10 +153,19 @@ DELIVERY_OUTCOME_FIELDS = [
 ]
 
 
-def _attempt_outcome(error: PublishError, deduplicates: bool) -> str:
+def _decision(error: PublishError, deduplicates: bool) -> str:
+    """What happens to the delivery: retry, uncertain (a person checks) or failed."""
     if error.retryable or (error.uncertain and deduplicates) or error.credentials_problem:
         return Outcome.RETRYABLE
     return Outcome.UNCERTAIN if error.uncertain else Outcome.FAILED
+
+
+def _attempt_outcome(error: PublishError, deduplicates: bool) -> str:
+    """What the attempt itself came to: "outcome unknown" whenever the post may have been created, also
+    where the network's deduplication makes a retry safe (the key window counts from it)."""
+    if error.possibly_created and not error.credentials_problem:
+        return Outcome.UNCERTAIN
+    return _decision(error, deduplicates)
 
 
 def _record_error(
@@ -168,8 +178,10 @@ def _record_error(
     deduplicates: bool,
     audits: list,
 ) -> Result:
-    outcome = _attempt_outcome(error, deduplicates)
-    _finish_attempt(claim, now, outcome=outcome, duration_ms=duration_ms, error=error)
+    outcome = _decision(error, deduplicates)
+    _finish_attempt(
+        claim, now, outcome=_attempt_outcome(error, deduplicates), duration_ms=duration_ms, error=error
+    )
     delivery.last_error = error.message[:2000]
     result = Result(delivery.status)
     after = {"attempt": claim.number, "error": error.message[:500], "kind": error.kind.value}
@@ -202,6 +214,20 @@ def _record_error(
             _notify(Notification.Kind.DELIVERY_FAILED, delivery, post, delivery.last_error)
             return result
         wait = backoff_seconds(delivery.attempts_in_round, error.retry_after)
+        if deduplicates and idempotency_window_passed(delivery, now + timedelta(seconds=wait)):
+            # The network may have forgotten the key by then: sending again could post twice.
+            outcome = Outcome.UNCERTAIN
+            error = PublishError(
+                error.message
+                + " "
+                + _("(not sent again: the network's idempotency window may have passed; please check)"),
+                kind=ErrorKind.UNCERTAIN,
+                status_code=error.status_code,
+            )
+            delivery.last_error = error.message[:2000]
+            after["error"] = error.message[:500]
+            after["idempotency_window_passed"] = True
+    if outcome == Outcome.RETRYABLE:
         delivery.status = Status.RETRYING
         delivery.next_attempt_at = now + timedelta(seconds=wait)
         delivery.enqueued_at = queued_until(delivery.next_attempt_at, now)

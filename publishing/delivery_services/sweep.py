@@ -26,6 +26,7 @@ from .common import (
     _mark_enqueued,
     _notify,
     _post_follows_deliveries,
+    idempotency_window_passed,
 )
 
 
@@ -68,7 +69,7 @@ def _expire_lease(delivery_id: int, now: datetime) -> bool:
                 "Whether the post was published is unknown: if it is on the network, delete it there."
             )
             delivery.next_attempt_at = None
-        elif deduplicates:
+        elif deduplicates and not idempotency_window_passed(delivery, now):
             delivery.status = Status.RETRYING
             delivery.next_attempt_at = now
         else:

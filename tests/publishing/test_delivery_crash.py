@@ -3,6 +3,8 @@ safe end – never a second post on a network without idempotency, exactly one o
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import redis
 
@@ -109,3 +111,37 @@ def test_deliveries_queued_before_the_broker_was_flushed_are_still_published(
     assert fake_mastodon.created_count == 10 and fake_facebook.created_count == 10
     assert len(fake_mastodon.requests_to(r"/statuses$", "POST")) == 10
     assert Post.objects.filter(pk__in=[p.pk for p in posts], status=Post.Status.PUBLISHED).count() == 10
+
+
+def test_a_killed_worker_is_noticed_after_a_renewal_period_not_the_whole_lease(
+    celery_worker_process, beat_process, live_channels, fake_mastodon, editor, department
+):
+    """The lease stays 300 s, but a living worker renews it every second (period 3 s): while it sends,
+    the delivery is not taken over; after kill -9 another worker sends again with the key within
+    seconds instead of five minutes (issue 14)."""
+    env = {
+        "LANDKREIS_NETWORK_TIMEOUT": "30",
+        "LANDKREIS_DELIVERY_LEASE_SECONDS": "300",
+        "LANDKREIS_DELIVERY_LEASE_RENEW_SECONDS": "3",
+    }
+    channels = live_channels(fake_mastodon)
+    fake_mastodon.slow(60, path=r"/statuses$")
+    doomed = celery_worker_process("doomed", concurrency=1, env=worker_env(**env))
+    beat_process(env=env)
+    (post,) = approved_posts_in_bulk(1, channels=[channels["mastodon"]], author=editor, department=department)
+    wait_for(lambda: fake_mastodon.created_count == 1, timeout=15, interval=0.05, message="no request")
+    time.sleep(6)  # two renewal periods: a worker that renews keeps its delivery
+    delivery = Delivery.objects.get(post=post)
+    assert delivery.status == Status.SENDING and delivery.attempt_count == 1
+    kill_tree(doomed)
+    killed = time.monotonic()
+    celery_worker_process("survivor", concurrency=1, env=worker_env(**env))
+    wait_for(
+        lambda: statuses(post) == {"mastodon": Status.PUBLISHED}, timeout=40, message=f"{statuses(post)}"
+    )
+    assert time.monotonic() - killed < 25  # 3 s lease + sweep + a worker's start, not 300 s
+    assert fake_mastodon.created_count == 1
+    assert list(Delivery.objects.get(post=post).attempts.values_list("outcome", flat=True)) == [
+        DeliveryAttempt.Outcome.LOST,
+        DeliveryAttempt.Outcome.PUBLISHED,
+    ]

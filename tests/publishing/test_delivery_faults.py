@@ -300,3 +300,43 @@ def test_a_short_reset_is_queued_with_a_countdown_and_not_again_by_the_sweep(
     assert (
         delivery_services.deliveries_sweep(now=delivery.next_attempt_at + timedelta(seconds=1)).queued == []
     )
+
+
+def test_mastodon_is_not_sent_again_with_its_key_once_the_key_window_may_have_passed(
+    live_channels, fake_mastodon, editor, department, coordinator
+):
+    """Mastodon keeps an Idempotency-Key about an hour. A retry after an unknown outcome is safe only
+    within that window (counted from the first attempt that may have created the status); later the
+    delivery is "uncertain" and a person checks (issue 14)."""
+    channels = live_channels(fake_mastodon)
+    (delivery,) = one_delivery(channels, "mastodon", editor=editor, department=department)
+    fake_mastodon.fail(500, path=r"/statuses$")  # created? unknown – retried with the key
+    assert run(delivery) == Status.RETRYING
+    first = delivery.attempts.get()
+    assert first.outcome == DeliveryAttempt.Outcome.UNCERTAIN  # the attempt's own outcome is unknown
+    # Much later (long backoff, a waiting channel …): the next answer is a 503 – nothing created.
+    DeliveryAttempt.objects.filter(pk=first.pk).update(started_at=timezone.now() - timedelta(seconds=3100))
+    make_due(delivery)
+    fake_mastodon.fail(503, path=r"/statuses$")
+    assert run(delivery) == Status.UNCERTAIN
+    delivery.refresh_from_db()
+    assert "idempotency window" in delivery.last_error or "Idempotenz" in delivery.last_error
+    assert Notification.objects.filter(
+        kind=Notification.Kind.DELIVERY_UNCERTAIN, recipient=coordinator, post_id=delivery.post_id
+    ).exists()
+    assert len(fake_mastodon.requests_to(r"/statuses$", "POST")) == 2  # no third request
+
+
+def test_a_lost_mastodon_worker_within_the_key_window_is_sent_again_later_not(
+    live_channels, fake_mastodon, editor, department
+):
+    channels = live_channels(fake_mastodon)
+    (recent,) = one_delivery(channels, "mastodon", editor=editor, department=department)
+    (old,) = one_delivery(channels, "mastodon", editor=editor, department=department)
+    for delivery in (recent, old):
+        assert delivery_services.delivery_claim(delivery_id=delivery.pk, worker="gone@host:9")
+    DeliveryAttempt.objects.filter(delivery=old).update(started_at=timezone.now() - timedelta(seconds=3100))
+    delivery_services.deliveries_sweep(now=timezone.now() + timedelta(seconds=400))
+    recent.refresh_from_db()
+    old.refresh_from_db()
+    assert (recent.status, old.status) == (Status.RETRYING, Status.UNCERTAIN)
