@@ -32,6 +32,11 @@ NAV_ITEMS = (
     ),
     NavItem("publishing:deliveries", _("Deliveries"), (roles.KOORDINATION, roles.ADMINISTRATION)),
     NavItem("publishing:sandbox", _("Sandbox feed"), (roles.KOORDINATION, roles.ADMINISTRATION)),
+    NavItem(
+        "reports:index",
+        _("Reports"),
+        (roles.KOORDINATION, roles.PRESSESTELLE, roles.ADMINISTRATION, roles.FACHBEREICHSLEITUNG),
+    ),
     NavItem("etiquette:guide", _("Etiquette"), ("all",)),
     NavItem("publishing:rollout", _("Rollout"), (roles.ADMINISTRATION,)),
     NavItem("approvals:review_modes", _("Review modes"), (roles.ADMINISTRATION,)),

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "publishing",
     "posts",
     "approvals",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -445,8 +447,26 @@ for _kind, _limit in env.dict("LANDKREIS_RATE_LIMITS", default={}).items():
         ) from None
     PUBLISHING_RATE_LIMITS[_kind.strip()] = (_count, _seconds)
 
+# Reports (reports/): the county's name and logo on the committee report, who gets it by e-mail,
+# how often the daily figures catch up with changes.
+REPORTS_COUNTY_NAME = env.str("LANDKREIS_COUNTY_NAME", default="Landkreis Rotenburg (Wümme)")
+REPORTS_LOGO = env.str(
+    "LANDKREIS_REPORT_LOGO", default=str(BASE_DIR / "reports" / "static" / "reports" / "logo.png")
+)
+REPORTS_RECIPIENTS = env.list("LANDKREIS_REPORT_RECIPIENTS", default=[])
+REPORTS_ROLLUP_SECONDS = env.float("LANDKREIS_REPORT_ROLLUP_SECONDS", default=300.0)
+# A change is rolled up although its transaction committed up to this long after its time stamp.
+REPORTS_ROLLUP_MARGIN_SECONDS = env.float("LANDKREIS_REPORT_ROLLUP_MARGIN_SECONDS", default=900.0)
+
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "landkreis_social.tasks.heartbeat", "schedule": 60.0},
+    "reports-rollup": {
+        "task": "reports.tasks.rollup",
+        "schedule": REPORTS_ROLLUP_SECONDS,
+        "options": {"expires": REPORTS_ROLLUP_SECONDS},
+    },
+    # Every morning; the task makes last month's report from the first working day on, once.
+    "reports-monthly": {"task": "reports.tasks.monthly_report", "schedule": crontab(hour=6, minute=30)},
     # An unrun sweep expires: a busy worker does not run a pile of stale sweeps later.
     "publishing-sweep": {
         "task": "publishing.tasks.sweep",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("approvals/", include("approvals.urls")),
     path("etiquette/", include("etiquette.urls")),
     path("publishing/", include("publishing.urls")),
+    path("reports/", include("reports.urls")),
     *OLD_ADMIN_PAGES,
     path("admin/", admin.site.urls),
 ]

@@ -107,6 +107,10 @@ publishing:delivery_retry            POST   delivery       login     403/404  40
 publishing:delivery_mark_published   POST   delivery       login     403/404  403/404  403/404  302      403      403
 publishing:post_withdraw             GET    approved       login     403/404  403/404  403/404  200      403      403
 publishing:post_withdraw             POST   approved       login     403/404  403/404  403/404  302      403      403
+reports:index                        GET    -              login     403      200      403      200      200      200
+reports:csv                          GET    -              login     403      200      403      200      200      200
+reports:pdf                          GET    -              login     403      200      403      200      200      200
+reports:report_download              GET    committee_report login   404      404      404      200/404  200/404  200/404
 """
 
 # What "own" and "other" mean for objects without a department.
@@ -125,6 +129,7 @@ OBJECTS = {
     "sandbox_post": "a sandbox post / an id that does not exist",
     "approved": "a post Koordination approved (own department / other department)",
     "delivery": "a failed delivery of that post (own department / other department)",
+    "committee_report": "a stored monthly committee report (county-wide) / an id that does not exist",
 }
 
 
@@ -217,6 +222,8 @@ def payload(world, row: Row, role: str, value) -> dict:
         return {"version": current_guide().pk, "confirm": "on"}
     if row.view == "etiquette:check":
         return {"text": text, "channels": ["mastodon"]}
+    if row.view == "reports:csv":
+        return {"table": "posts-by-month"}
     if row.view == "set_language":
         return {"language": "de", "next": "/"}
     return {}

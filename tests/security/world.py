@@ -12,10 +12,12 @@ from __future__ import annotations
 import copy
 import io
 import struct
+from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 ROLES = ("anonymous", "editor", "head", "outsider", "coordinator", "press", "admin")
@@ -89,6 +91,7 @@ def build_world(
     from posts import media
     from posts.selectors import media_public_url
     from posts.services import calendar_feed_renew, post_comment_add, post_create, post_submit
+    from reports.models import CommitteeReport
 
     admin_user = cast["admin"]
     active = RolloutPhase.objects.create(order=0, name="Phase 0", status=RolloutPhase.Status.ACTIVE)
@@ -160,6 +163,16 @@ def build_world(
     sandbox_post = SandboxPost.objects.create(channel=sandbox, text=sandbox_text)
     objects["own"]["sandbox_post"], objects["other"]["sandbox_post"] = sandbox_post.pk, sandbox_post.pk + 1000
     objects["other"]["feed"] = "0" * 40
+    committee_report = CommitteeReport.objects.create(
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 1, 31),
+        pdf=b"%PDF-1.4 test",
+        sha256="0" * 64,
+        size=13,
+        created_at=timezone.now(),
+    )
+    objects["own"]["committee_report"] = committee_report
+    objects["other"]["committee_report"] = committee_report.pk + 1000
 
     notifications = {
         name: Notification.objects.create(
@@ -205,7 +218,7 @@ def object_value(world, role: str, kind: str, which: str):
     if kind == "feed":
         token = world["feeds"]["editor" if role == "anonymous" else role]
         return token if which == "own" else world["objects"]["other"]["feed"]
-    if kind in ("signed_media", "guide", "phase", "sandbox_post"):
+    if kind in ("signed_media", "guide", "phase", "sandbox_post", "committee_report"):
         return world["objects"][which][kind]
     return (own if which == "own" else other)[kind]
 

@@ -1,0 +1,316 @@
+"""The workflow figures: what each metric counts, per day, and which days a change touches.
+
+Each :class:`Metric` source computes the :class:`~reports.models.DailyFigure` rows of a set of days from
+the app's own tables, and names the days whose figures may have changed since a moment (the event's own
+time stamp: a review's ``finished_at``, a delivery's ``published_at`` …). :mod:`reports.rollup` calls
+them; the page and the PDF read only the rollup rows.
+
+Adding figures (the inbox's items per department and channel, first reaction within staffed hours,
+moderation actions per netiquette clause, press escalations) means adding a source here with its own
+metric names – the rollup, the selectors and the CSV export need no change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count
+from django.db.models.functions import TruncDate
+
+from approvals.models import Review, WarningAcknowledgement
+from departments.models import Membership
+from etiquette.models import Acknowledgement
+from posts.models import Post
+from publishing.models import Delivery, DeliveryAttempt
+
+from .models import DailyFigure
+
+# Metric names (stable: they are stored in the rollup rows).
+POSTS_PUBLISHED = "posts_published"  # department; a post once, however many channels
+DELIVERIES_PUBLISHED = "deliveries_published"  # department × channel
+DECISIONS = "decisions"  # department × key "<review mode>:<outcome>"
+DECISION_SECONDS = "decision_seconds"  # department × review mode; values: seconds, sorted
+DECISION_RULES = "decision_rules"  # department × key "<outcome>:<rule code>"
+WARNINGS_APPROVED = "warnings_approved"  # department × rule code
+DELIVERIES_FAILED = "deliveries_failed"  # department × channel
+DELIVERIES_UNCERTAIN = "deliveries_uncertain"  # department × channel
+GUIDE_CONFIRMED = "guide_confirmed"  # department (of the person; none for county-wide roles)
+
+DECIDED = (Review.Status.APPROVED, Review.Status.CHANGES_REQUESTED, Review.Status.REJECTED)
+# Etiquette findings that "involve" a rule in a decision: what the reviewer had to weigh.
+INVOLVED_SEVERITIES = {"warn", "block"}
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_range(days: Iterable[date]) -> tuple[datetime, datetime]:
+    """The aware moments from the first day's start to the last day's end (local time)."""
+    days = sorted(days)
+    zone = local_zone()
+    start = datetime.combine(days[0], time.min, tzinfo=zone)
+    end = datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def local_day(moment: datetime) -> date:
+    return moment.astimezone(local_zone()).date()
+
+
+def _days_of(queryset, field: str) -> set[date]:
+    return set(
+        queryset.annotate(_day=TruncDate(field, tzinfo=local_zone()))
+        .values_list("_day", flat=True)
+        .distinct()
+    )
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A source of rollup rows: ``compute(days)`` the rows of those days, ``changed(since)`` the days
+    that events stamped at or after ``since`` fall on, ``first_day()`` the day of its oldest event."""
+
+    names: tuple[str, ...]
+    compute: Callable[[set[date]], list[DailyFigure]]
+    changed: Callable[[datetime], set[date]]
+    first_day: Callable[[], date | None]
+
+
+def _first(queryset, field: str) -> date | None:
+    first = queryset.order_by(field).values_list(field, flat=True).first()
+    return local_day(first) if first else None
+
+
+# --- published posts and deliveries ------------------------------------------------------------------------
+
+
+def _posts_compute(days: set[date]) -> list[DailyFigure]:
+    start, end = day_range(days)
+    rows = (
+        Post.objects.filter(published_at__gte=start, published_at__lt=end)
+        .annotate(_day=TruncDate("published_at", tzinfo=local_zone()))
+        .values("_day", "department_id")
+        .annotate(n=Count("id"))
+    )
+    figures = [
+        DailyFigure(day=r["_day"], metric=POSTS_PUBLISHED, department_id=r["department_id"], count=r["n"])
+        for r in rows
+        if r["_day"] in days
+    ]
+    deliveries = (
+        Delivery.objects.filter(published_at__gte=start, published_at__lt=end)
+        .annotate(_day=TruncDate("published_at", tzinfo=local_zone()))
+        .values("_day", "post__department_id", "channel_id")
+        .annotate(n=Count("id"))
+    )
+    figures += [
+        DailyFigure(
+            day=r["_day"],
+            metric=DELIVERIES_PUBLISHED,
+            department_id=r["post__department_id"],
+            channel_id=r["channel_id"],
+            count=r["n"],
+        )
+        for r in deliveries
+        if r["_day"] in days
+    ]
+    return figures
+
+
+def _posts_changed(since: datetime) -> set[date]:
+    return _days_of(Post.objects.filter(published_at__gte=since), "published_at") | _days_of(
+        Delivery.objects.filter(published_at__gte=since), "published_at"
+    )
+
+
+def _posts_first() -> date | None:
+    found = [
+        d
+        for d in (
+            _first(Post.objects.exclude(published_at=None), "published_at"),
+            _first(Delivery.objects.exclude(published_at=None), "published_at"),
+        )
+        if d
+    ]
+    return min(found) if found else None
+
+
+# --- review decisions -----------------------------------------------------------------------------------
+
+
+def _decisions_compute(days: set[date]) -> list[DailyFigure]:
+    start, end = day_range(days)
+    reviews = (
+        Review.objects.filter(finished_at__gte=start, finished_at__lt=end, status__in=DECIDED)
+        .values_list("id", "post__department_id", "mode", "status", "opened_at", "finished_at", "findings")
+        .order_by()
+    )
+    counts: dict[tuple, int] = defaultdict(int)
+    seconds: dict[tuple, list[int]] = defaultdict(list)
+    rules: dict[tuple, int] = defaultdict(int)
+    approved_reviews: dict[int, tuple[date, int]] = {}
+    for review_id, department_id, mode, status, opened_at, finished_at, findings in reviews.iterator(
+        chunk_size=2000
+    ):
+        day = local_day(finished_at)
+        if day not in days:
+            continue
+        counts[(day, department_id, f"{mode}:{status}")] += 1
+        seconds[(day, department_id, mode)].append(max(0, round((finished_at - opened_at).total_seconds())))
+        if status == Review.Status.APPROVED:
+            approved_reviews[review_id] = (day, department_id)
+        else:
+            involved = {
+                f.get("rule")
+                for f in findings or []
+                if isinstance(f, dict) and f.get("rule") and str(f.get("severity")) in INVOLVED_SEVERITIES
+            }
+            for rule in involved:
+                rules[(day, department_id, f"{status}:{rule}")] += 1
+    figures = [
+        DailyFigure(day=d, metric=DECISIONS, department_id=dep, key=key, count=n)
+        for (d, dep, key), n in counts.items()
+    ]
+    figures += [
+        DailyFigure(
+            day=d, metric=DECISION_SECONDS, department_id=dep, key=mode, count=len(v), values=sorted(v)
+        )
+        for (d, dep, mode), v in seconds.items()
+    ]
+    figures += [
+        DailyFigure(day=d, metric=DECISION_RULES, department_id=dep, key=key, count=n)
+        for (d, dep, key), n in rules.items()
+    ]
+    figures += _warnings_approved(approved_reviews)
+    return figures
+
+
+def _warnings_approved(approved_reviews: dict[int, tuple[date, int]]) -> list[DailyFigure]:
+    """Warnings a reviewer approved with a reason, in the revision that was approved (one per finding,
+    however many steps acknowledged it), on the day of the approval."""
+    seen: set[tuple[int, str]] = set()
+    counts: dict[tuple, int] = defaultdict(int)
+    ids = list(approved_reviews)
+    for chunk_start in range(0, len(ids), 5000):
+        chunk = ids[chunk_start : chunk_start + 5000]
+        acks = (
+            WarningAcknowledgement.objects.filter(review_id__in=chunk)
+            .exclude(reason="")
+            .values_list("review_id", "finding_key", "rule", "revision_id", "review__revision_id")
+            .order_by()
+        )
+        for review_id, finding_key, rule, revision_id, review_revision_id in acks:
+            if revision_id != review_revision_id or (review_id, finding_key) in seen:
+                continue
+            seen.add((review_id, finding_key))
+            day, department_id = approved_reviews[review_id]
+            counts[(day, department_id, rule)] += 1
+    return [
+        DailyFigure(day=d, metric=WARNINGS_APPROVED, department_id=dep, key=rule, count=n)
+        for (d, dep, rule), n in counts.items()
+    ]
+
+
+def _decisions_changed(since: datetime) -> set[date]:
+    return _days_of(Review.objects.filter(finished_at__gte=since), "finished_at")
+
+
+def _decisions_first() -> date | None:
+    return _first(Review.objects.exclude(finished_at=None), "finished_at")
+
+
+# --- delivery problems ------------------------------------------------------------------------------------
+
+
+def _problems_compute(days: set[date]) -> list[DailyFigure]:
+    start, end = day_range(days)
+    rows = (
+        DeliveryAttempt.objects.filter(
+            finished_at__gte=start,
+            finished_at__lt=end,
+            outcome__in=(DeliveryAttempt.Outcome.FAILED, DeliveryAttempt.Outcome.UNCERTAIN),
+        )
+        .annotate(_day=TruncDate("finished_at", tzinfo=local_zone()))
+        .values("_day", "outcome", "delivery__post__department_id", "channel_id")
+        .annotate(n=Count("delivery_id", distinct=True))
+    )
+    metric = {
+        DeliveryAttempt.Outcome.FAILED: DELIVERIES_FAILED,
+        DeliveryAttempt.Outcome.UNCERTAIN: DELIVERIES_UNCERTAIN,
+    }
+    return [
+        DailyFigure(
+            day=r["_day"],
+            metric=metric[r["outcome"]],
+            department_id=r["delivery__post__department_id"],
+            channel_id=r["channel_id"],
+            count=r["n"],
+        )
+        for r in rows
+        if r["_day"] in days
+    ]
+
+
+def _problems_changed(since: datetime) -> set[date]:
+    return _days_of(DeliveryAttempt.objects.filter(finished_at__gte=since), "finished_at")
+
+
+def _problems_first() -> date | None:
+    return _first(DeliveryAttempt.objects.exclude(finished_at=None), "finished_at")
+
+
+# --- guide confirmations ----------------------------------------------------------------------------------
+
+
+def _guide_compute(days: set[date]) -> list[DailyFigure]:
+    """Confirmations of the etiquette guide per day, counted in each department the person belongs to
+    when the rollup runs (county-wide roles without a department under none)."""
+    start, end = day_range(days)
+    rows = list(
+        Acknowledgement.objects.filter(acknowledged_at__gte=start, acknowledged_at__lt=end)
+        .annotate(_day=TruncDate("acknowledged_at", tzinfo=local_zone()))
+        .values_list("_day", "user_id")
+        .order_by()
+    )
+    departments: dict[int, list[int]] = defaultdict(list)
+    for user_id, department_id in Membership.objects.filter(user_id__in={u for _, u in rows}).values_list(
+        "user_id", "department_id"
+    ):
+        departments[user_id].append(department_id)
+    counts: dict[tuple, int] = defaultdict(int)
+    for day, user_id in rows:
+        if day not in days:
+            continue
+        for department_id in departments.get(user_id) or [None]:
+            counts[(day, department_id)] += 1
+    return [
+        DailyFigure(day=d, metric=GUIDE_CONFIRMED, department_id=dep, count=n)
+        for (d, dep), n in counts.items()
+    ]
+
+
+def _guide_changed(since: datetime) -> set[date]:
+    return _days_of(Acknowledgement.objects.filter(acknowledged_at__gte=since), "acknowledged_at")
+
+
+def _guide_first() -> date | None:
+    return _first(Acknowledgement.objects.all(), "acknowledged_at")
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric((POSTS_PUBLISHED, DELIVERIES_PUBLISHED), _posts_compute, _posts_changed, _posts_first),
+    Metric(
+        (DECISIONS, DECISION_SECONDS, DECISION_RULES, WARNINGS_APPROVED),
+        _decisions_compute,
+        _decisions_changed,
+        _decisions_first,
+    ),
+    Metric((DELIVERIES_FAILED, DELIVERIES_UNCERTAIN), _problems_compute, _problems_changed, _problems_first),
+    Metric((GUIDE_CONFIRMED,), _guide_compute, _guide_changed, _guide_first),
+)

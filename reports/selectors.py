@@ -1,0 +1,479 @@
+"""What a person may see in the reports, and the report's sections computed from the rollup rows.
+
+Koordination, Pressestelle and Administration see every department; a Fachbereichsleitung sees the
+departments it leads; nobody else sees reports. :func:`report_sections` builds every section of the
+page, the CSV export and the PDF from the same rows, so the three always agree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import connection
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from departments import roles
+from departments.models import Department
+from departments.selectors import departments_for_user
+from publishing.models import Channel
+
+from . import metrics as m
+from .models import CommitteeReport, DailyFigure
+
+LEAD_PERMISSION = "departments.lead_department"
+
+
+def report_departments(user) -> QuerySet[Department]:
+    """The departments whose figures ``user`` may see (empty: no reports at all)."""
+    if not user.is_authenticated:
+        return Department.objects.none()
+    if roles.sees_all_departments(user):
+        return Department.objects.all()
+    return departments_for_user(user, LEAD_PERMISSION)
+
+
+def sees_all_reports(user) -> bool:
+    return user.is_authenticated and roles.sees_all_departments(user)
+
+
+def committee_reports_for_user(user) -> QuerySet[CommitteeReport]:
+    """Stored committee reports cover the whole county: only the county-wide roles see them."""
+    if not sees_all_reports(user):
+        return CommitteeReport.objects.none()
+    return CommitteeReport.objects.defer("pdf")
+
+
+def get_committee_report_for_user(user, pk: int) -> CommitteeReport:
+    return get_object_or_404(committee_reports_for_user(user).defer(None), pk=pk)
+
+
+@dataclass(frozen=True)
+class Scope:
+    start: date
+    end: date  # included
+    departments: tuple[Department, ...]  # what the report covers (already limited to what the user may see)
+    channel: Channel | None = None
+    all_departments: bool = False  # the whole county (no department chosen by a county-wide role)
+
+    @property
+    def department_ids(self) -> list[int]:
+        return [d.pk for d in self.departments]
+
+
+@dataclass
+class Chart:
+    categories: list[str]
+    series: list[tuple[str, list[float]]]
+    horizontal: bool = False
+    unit: str = ""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list]
+    numeric: list[bool] = field(default_factory=list)
+
+    @property
+    def header_cells(self) -> list[tuple[str, bool]]:
+        numeric = self.numeric or [False] * len(self.headers)
+        return list(zip(self.headers, numeric, strict=False))
+
+
+@dataclass
+class Section:
+    slug: str
+    title: str
+    explanation: str
+    table: Table
+    chart: Chart | None = None
+    note: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.table.rows
+
+
+def month_label(month: date) -> str:
+    return f"{month:%m/%Y}"
+
+
+def months_between(start: date, end: date) -> list[date]:
+    months = []
+    current = start.replace(day=1)
+    while current <= end:
+        months.append(current)
+        current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
+
+
+def hours(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 3600, 1)
+
+
+def percentile(sorted_values: list[int], fraction: float) -> float | None:
+    """Linear interpolation between the closest ranks (PostgreSQL's ``percentile_cont``)."""
+    if not sorted_values:
+        return None
+    position = (len(sorted_values) - 1) * fraction
+    lower = int(position)
+    upper = min(lower + 1, len(sorted_values) - 1)
+    return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (position - lower)
+
+
+def _figures(scope: Scope) -> QuerySet[DailyFigure]:
+    figures = DailyFigure.objects.filter(day__gte=scope.start, day__lte=scope.end)
+    if not scope.all_departments:
+        figures = figures.filter(department_id__in=scope.department_ids)
+    return figures
+
+
+def _counts(scope: Scope) -> list[dict]:
+    """Every count of the period summed per metric, month, department, channel and key (one query)."""
+    figures = _figures(scope).exclude(metric=m.DECISION_SECONDS)
+    return list(
+        figures.annotate(month=TruncMonth("day"))
+        .values("metric", "month", "department_id", "channel_id", "key")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+
+
+def _decision_times(scope: Scope) -> dict[tuple[int | None, str], tuple[int, float | None, float | None]]:
+    """(department, review mode) → (decisions, median seconds, 90th percentile seconds) over the period."""
+    figures = _figures(scope).filter(metric=m.DECISION_SECONDS)
+    if connection.vendor == "postgresql":
+        # The single values stay in the database: one pass over the period's rows.
+        sql, params = figures.values("id").query.sql_with_params()
+        # The ORM's SQL for the period's rows (its values passed as parameters) in a subquery.
+        query = (
+            "SELECT f.department_id, f.key, count(*), "
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY v.value::numeric), "
+            "percentile_cont(0.9) WITHIN GROUP (ORDER BY v.value::numeric) "
+            "FROM reports_dailyfigure f CROSS JOIN LATERAL jsonb_array_elements_text(f.values) v(value) "
+            "WHERE f.id IN (" + sql + ") GROUP BY f.department_id, f.key"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            return {(d, k): (n, float(p50), float(p90)) for d, k, n, p50, p90 in cursor.fetchall()}
+    collected: dict[tuple, list[int]] = defaultdict(list)
+    for department_id, key, values in figures.values_list("department_id", "key", "values"):
+        collected[(department_id, key)].extend(values)
+    result = {}
+    for group, values in collected.items():
+        values.sort()
+        result[group] = (len(values), percentile(values, 0.5), percentile(values, 0.9))
+    return result
+
+
+def report_sections(scope: Scope) -> list[Section]:
+    """Every section of the report for ``scope``: three queries, whatever the period."""
+    counts = _counts(scope)
+    departments = {d.pk: d.name for d in Department.objects.all()}
+    channels = {c.pk: c.name for c in Channel.objects.all()}
+    months = months_between(scope.start, scope.end)
+    month_index = {month: i for i, month in enumerate(months)}
+
+    def by(metric: str, *, channel_filter: bool = False):
+        for row in counts:
+            if row["metric"] != metric:
+                continue
+            if channel_filter and scope.channel is not None and row["channel_id"] != scope.channel.pk:
+                continue
+            yield row
+
+    sections: list[Section] = []
+    channel_chosen = scope.channel is not None
+
+    # 1. Published posts per month (per channel: the deliveries on that channel).
+    posts_metric = m.DELIVERIES_PUBLISHED if channel_chosen else m.POSTS_PUBLISHED
+    per_month = [0] * len(months)
+    per_department: dict[int | None, int] = defaultdict(int)
+    for row in by(posts_metric, channel_filter=True):
+        per_month[month_index[row["month"]]] += row["n"]
+        per_department[row["department_id"]] += row["n"]
+    month_labels = [month_label(mo) for mo in months]
+    sections.append(
+        Section(
+            slug="posts-by-month",
+            title=_("Published posts per month"),
+            explanation=(
+                _("Posts published on the chosen channel, per month of publication.")
+                if channel_chosen
+                else _(
+                    "Posts published per month of publication; a post counts once, however many channels it "
+                    "went out on."
+                )
+            ),
+            chart=Chart(month_labels, [(_("Posts"), per_month)]),
+            table=Table(
+                [_("Month"), _("Posts")],
+                [[label, n] for label, n in zip(month_labels, per_month, strict=True)],
+                [False, True],
+            ),
+        )
+    )
+
+    # 2. Per department and channel.
+    matrix: dict[tuple[int, int], int] = defaultdict(int)
+    for row in by(m.DELIVERIES_PUBLISHED, channel_filter=True):
+        matrix[(row["department_id"], row["channel_id"])] += row["n"]
+    posts_per_department: dict[int, int] = defaultdict(int)
+    for row in by(m.POSTS_PUBLISHED):
+        posts_per_department[row["department_id"]] += row["n"]
+    dept_ids = sorted(
+        {d for d, _c in matrix} | set(posts_per_department), key=lambda d: departments.get(d, "")
+    )
+    chan_ids = sorted({c for _d, c in matrix}, key=lambda c: channels.get(c, ""))
+    rows = [
+        [departments.get(d, "?"), posts_per_department.get(d, 0)] + [matrix.get((d, c), 0) for c in chan_ids]
+        for d in dept_ids
+    ]
+    sections.append(
+        Section(
+            slug="posts-by-department",
+            title=_("Posts per department and channel"),
+            explanation=_(
+                "Published posts of each department in the period, and how many of them went out on each "
+                "channel."
+            ),
+            chart=Chart(
+                [departments.get(d, "?") for d in dept_ids],
+                [(_("Posts"), [posts_per_department.get(d, 0) for d in dept_ids])],
+                horizontal=True,
+            ),
+            table=Table(
+                [_("Department"), _("Posts")] + [channels.get(c, "?") for c in chan_ids],
+                rows,
+                [False] + [True] * (1 + len(chan_ids)),
+            ),
+        )
+    )
+
+    # 3. Time from submission to decision.
+    times = _decision_times(scope)
+    mode_names = {"coordinated": _("coordinated"), "autonomous": _("autonomous")}
+    time_rows = []
+    chart_categories, chart_median, chart_p90 = [], [], []
+    for (department_id, mode), (n, p50, p90) in sorted(
+        times.items(), key=lambda item: (departments.get(item[0][0], ""), item[0][1])
+    ):
+        name = departments.get(department_id, "?")
+        label = f"{name} ({mode_names.get(mode, mode)})"
+        time_rows.append([name, mode_names.get(mode, mode), n, hours(p50), hours(p90)])
+        chart_categories.append(label)
+        chart_median.append(hours(p50) or 0)
+        chart_p90.append(hours(p90) or 0)
+    sections.append(
+        Section(
+            slug="decision-time",
+            title=_("Time from submission to decision"),
+            explanation=_(
+                "Hours from submitting a post for review until the review was decided (approved, changes "
+                "requested or rejected), per department and review mode: the median (half of the decisions "
+                "took less) and the 90th percentile (nine in ten took less). Counted on the day of the decision."
+            ),
+            chart=Chart(
+                chart_categories,
+                [(_("Median (hours)"), chart_median), (_("90th percentile (hours)"), chart_p90)],
+                horizontal=True,
+                unit="h",
+            ),
+            table=Table(
+                [
+                    _("Department"),
+                    _("Review mode"),
+                    _("Decisions"),
+                    _("Median (hours)"),
+                    _("90th percentile (hours)"),
+                ],
+                time_rows,
+                [False, False, True, True, True],
+            ),
+            note=_("Decisions do not depend on a channel: the channel filter does not apply.")
+            if channel_chosen
+            else "",
+        )
+    )
+
+    # 4. Decisions per month.
+    outcome_series = {
+        "approved": [0] * len(months),
+        "changes_requested": [0] * len(months),
+        "rejected": [0] * len(months),
+    }
+    for row in by(m.DECISIONS):
+        _mode, _sep, outcome = row["key"].partition(":")
+        if outcome in outcome_series:
+            outcome_series[outcome][month_index[row["month"]]] += row["n"]
+    outcome_names = {
+        "approved": _("approved"),
+        "changes_requested": _("changes requested"),
+        "rejected": _("rejected"),
+    }
+    sections.append(
+        Section(
+            slug="decisions-by-month",
+            title=_("Review decisions per month"),
+            explanation=_("How reviews ended: approved, sent back with a request for changes, or rejected."),
+            chart=Chart(
+                month_labels,
+                [
+                    (outcome_names["changes_requested"], outcome_series["changes_requested"]),
+                    (outcome_names["rejected"], outcome_series["rejected"]),
+                ],
+            ),
+            table=Table(
+                [
+                    _("Month"),
+                    outcome_names["approved"],
+                    outcome_names["changes_requested"],
+                    outcome_names["rejected"],
+                ],
+                [
+                    [
+                        label,
+                        outcome_series["approved"][i],
+                        outcome_series["changes_requested"][i],
+                        outcome_series["rejected"][i],
+                    ]
+                    for i, label in enumerate(month_labels)
+                ],
+                [False, True, True, True],
+            ),
+            note=_("Decisions do not depend on a channel: the channel filter does not apply.")
+            if channel_chosen
+            else "",
+        )
+    )
+
+    # 5. Etiquette rules involved in requests for changes and rejections.
+    rule_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in by(m.DECISION_RULES):
+        outcome, _sep, rule = row["key"].partition(":")
+        rule_counts[rule][0 if outcome == "changes_requested" else 1] += row["n"]
+    rules_sorted = sorted(rule_counts.items(), key=lambda item: (-sum(item[1]), item[0]))
+    sections.append(
+        Section(
+            slug="decision-rules",
+            title=_("Etiquette rules in requests for changes and rejections"),
+            explanation=_(
+                "For each etiquette rule: in how many reviews that ended with a request for changes or a "
+                "rejection the check had found something under that rule (warnings and blocking findings). "
+                "A review can involve several rules."
+            ),
+            chart=Chart(
+                [rule for rule, _v in rules_sorted],
+                [
+                    (outcome_names["changes_requested"], [v[0] for _r, v in rules_sorted]),
+                    (outcome_names["rejected"], [v[1] for _r, v in rules_sorted]),
+                ],
+                horizontal=True,
+            ),
+            table=Table(
+                [_("Rule"), outcome_names["changes_requested"], outcome_names["rejected"]],
+                [[rule, v[0], v[1]] for rule, v in rules_sorted],
+                [False, True, True],
+            ),
+        )
+    )
+
+    # 6. Warnings approved with a reason.
+    warnings: dict[str, int] = defaultdict(int)
+    for row in by(m.WARNINGS_APPROVED):
+        warnings[row["key"]] += row["n"]
+    warnings_sorted = sorted(warnings.items(), key=lambda item: (-item[1], item[0]))
+    sections.append(
+        Section(
+            slug="warnings-approved",
+            title=_("Warnings approved with a reason"),
+            explanation=_(
+                "Warnings of the etiquette check that a reviewer accepted with a written reason in a post "
+                "that was then approved, per rule (each warning once, even if two review steps confirmed it)."
+            ),
+            chart=Chart(
+                [rule for rule, _n in warnings_sorted],
+                [(_("Warnings"), [n for _r, n in warnings_sorted])],
+                horizontal=True,
+            ),
+            table=Table(
+                [_("Rule"), _("Warnings approved")], [[r, n] for r, n in warnings_sorted], [False, True]
+            ),
+        )
+    )
+
+    # 7. Delivery problems per channel.
+    problems: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for metric, index in ((m.DELIVERIES_FAILED, 0), (m.DELIVERIES_UNCERTAIN, 1)):
+        for row in by(metric, channel_filter=True):
+            problems[row["channel_id"]][index] += row["n"]
+    delivered: dict[int, int] = defaultdict(int)
+    for (_d, c), n in matrix.items():
+        delivered[c] += n
+    problem_channels = sorted(set(problems) | set(delivered), key=lambda c: channels.get(c, ""))
+    sections.append(
+        Section(
+            slug="delivery-problems",
+            title=_("Deliveries failed or with unknown outcome"),
+            explanation=_(
+                "Per channel: posts published, deliveries the network refused (failed) and deliveries whose "
+                "outcome was unknown and had to be checked by a person – counted on the day of the attempt."
+            ),
+            chart=Chart(
+                [channels.get(c, "?") for c in problem_channels],
+                [
+                    (_("failed"), [problems[c][0] if c in problems else 0 for c in problem_channels]),
+                    (
+                        _("outcome unknown"),
+                        [problems[c][1] if c in problems else 0 for c in problem_channels],
+                    ),
+                ],
+                horizontal=True,
+            ),
+            table=Table(
+                [_("Channel"), _("Published"), _("failed"), _("outcome unknown")],
+                [
+                    [
+                        channels.get(c, "?"),
+                        delivered.get(c, 0),
+                        problems[c][0] if c in problems else 0,
+                        problems[c][1] if c in problems else 0,
+                    ]
+                    for c in problem_channels
+                ],
+                [False, True, True, True],
+            ),
+        )
+    )
+
+    # 8. Guide confirmations.
+    confirmations = [0] * len(months)
+    confirmations_by_department: dict[int | None, int] = defaultdict(int)
+    for row in by(m.GUIDE_CONFIRMED):
+        confirmations[month_index[row["month"]]] += row["n"]
+        confirmations_by_department[row["department_id"]] += row["n"]
+    sections.append(
+        Section(
+            slug="guide-confirmations",
+            title=_("Confirmations of the etiquette guide"),
+            explanation=_(
+                "How many staff members confirmed that they read the etiquette guide (each version once), per "
+                "month; a person who works in two departments counts in both."
+            ),
+            chart=Chart(month_labels, [(_("Confirmations"), confirmations)]),
+            table=Table(
+                [_("Month"), _("Confirmations")],
+                [[label, n] for label, n in zip(month_labels, confirmations, strict=True)],
+                [False, True],
+            ),
+            note=_("Confirmations do not depend on a channel: the channel filter does not apply.")
+            if channel_chosen
+            else "",
+        )
+    )
+    return sections
