@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from approvals.audit import audit_record
+from audit.services import audit_record
 from departments.models import Department
 
 from .models import CommitteeReport

@@ -35,7 +35,7 @@ def test_not_due_before_the_first_working_day(make_workflow):
 def test_monthly_job_run_twice_makes_one_report_with_hash_in_audit_and_one_email(
     make_workflow, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from approvals.models import AuditEvent
+    from audit.models import AuditEvent
 
     settings.REPORTS_RECIPIENTS = ["ausschuss@landkreis.example", "kreistag@landkreis.example"]
     monkeypatch.setattr(tasks.send_committee_report, "delay", lambda pk: tasks.send_committee_report(pk))
