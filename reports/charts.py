@@ -9,6 +9,7 @@ table, named by its title.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from .selectors import Chart
@@ -52,15 +53,14 @@ class SvgChart:
     empty: bool = False
 
 
-def nice_max(value: float) -> float:
-    """The axis end: 1, 2, 2.5 or 5 times a power of ten at or above ``value``."""
-    if value <= 0:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+def nice_axis(top: float) -> tuple[float, float]:
+    """The axis end and the tick step: a step of 1, 2 or 5 times a power of ten, at most four steps."""
+    if top <= 0:
+        return 1.0, 0.25
+    raw = top / 4
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if raw <= m * power)
+    return step * math.ceil(top / step - 1e-9), step
 
 
 def _tick_text(value: float) -> str:
@@ -69,13 +69,16 @@ def _tick_text(value: float) -> str:
 
 
 def _short(label: str) -> str:
+    if re.fullmatch(r"\d\d/\d{4}", label):  # a month: 01/2026 → 01/26
+        return label[:3] + label[5:]
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
 
 
 def layout(chart: Chart) -> SvgChart:
     series_count = max(1, len(chart.series))
     top = max([max(values, default=0) for _name, values in chart.series] or [0])
-    axis_max = nice_max(top)
+    axis_max, step = nice_axis(top)
+    ticks = [step * n for n in range(round(axis_max / step) + 1)]
     legend_height = 20 * series_count if series_count > 1 else 0
     empty = top <= 0
     if chart.horizontal:
@@ -93,11 +96,9 @@ def layout(chart: Chart) -> SvgChart:
                 svg.bars.append(
                     Bar(left, group_top + s * BAR_THICKNESS, length, BAR_THICKNESS - 3, value, s, category)
                 )
-        for step in range(5):
-            value = axis_max * step / 4
-            svg.value_ticks.append(
-                Tick(left + (right - left) * step / 4, plot_bottom + 18, _tick_text(value))
-            )
+        for value in ticks:
+            x = left + (right - left) * value / axis_max
+            svg.value_ticks.append(Tick(x, plot_bottom + 18, _tick_text(value)))
     else:
         height = int(260 + legend_height)
         left, right = 50.0, WIDTH - 10.0
@@ -127,9 +128,8 @@ def layout(chart: Chart) -> SvgChart:
                         category,
                     )
                 )
-        for step in range(5):
-            value = axis_max * step / 4
-            y = plot_bottom - (plot_bottom - plot_top) * step / 4
+        for value in ticks:
+            y = plot_bottom - (plot_bottom - plot_top) * value / axis_max
             svg.value_ticks.append(Tick(left - 6, y + 4, _tick_text(value)))
     if series_count > 1:
         svg.legend = [(s, name, 14 + 20 * s) for s, (name, _values) in enumerate(chart.series)]

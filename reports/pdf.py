@@ -80,9 +80,14 @@ def _chart(section: Section) -> Drawing | None:
         bars.width, bars.height = width - 50, height - 50
         bars.categoryAxis.labels.angle = 45 if len(chart.categories) > 8 else 0
         bars.categoryAxis.labels.boxAnchor = "ne" if len(chart.categories) > 8 else "n"
-    bars.data = [list(values) for _n, values in chart.series]
+    categories = [_short(c) for c in chart.categories]
+    data = [list(values) for _n, values in chart.series]
+    if chart.horizontal:  # reportlab draws the first category at the bottom; the table reads top-down
+        categories = categories[::-1]
+        data = [values[::-1] for values in data]
+    bars.data = data
     # Plain strings: drawn as text, not parsed as markup.
-    bars.categoryAxis.categoryNames = [_short(c) for c in chart.categories]
+    bars.categoryAxis.categoryNames = categories
     bars.categoryAxis.labels.fontName = "Helvetica"
     bars.categoryAxis.labels.fontSize = 7
     bars.valueAxis.labels.fontName = "Helvetica"
