@@ -457,6 +457,10 @@ REPORTS_RECIPIENTS = env.list("LANDKREIS_REPORT_RECIPIENTS", default=[])
 REPORTS_ROLLUP_SECONDS = env.float("LANDKREIS_REPORT_ROLLUP_SECONDS", default=300.0)
 # A change is rolled up although its transaction committed up to this long after its time stamp.
 REPORTS_ROLLUP_MARGIN_SECONDS = env.float("LANDKREIS_REPORT_ROLLUP_MARGIN_SECONDS", default=900.0)
+# Network figures: reads per channel and hourly run (within the networks' rate limits), and the reads
+# per month of networks that charge for them (X; 0 = X figures off).
+REPORTS_METRICS_PER_CHANNEL_RUN = env.int("LANDKREIS_REPORT_READS_PER_CHANNEL_RUN", default=200)
+REPORTS_X_READS_PER_MONTH = env.int("LANDKREIS_REPORT_X_READS_PER_MONTH", default=0)
 
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "landkreis_social.tasks.heartbeat", "schedule": 60.0},
@@ -466,6 +470,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": REPORTS_ROLLUP_SECONDS},
     },
     # Every morning; the task makes last month's report from the first working day on, once.
+    "reports-network": {"task": "reports.tasks.network_snapshots", "schedule": crontab(minute=17)},
     "reports-monthly": {"task": "reports.tasks.monthly_report", "schedule": crontab(hour=6, minute=30)},
     # An unrun sweep expires: a busy worker does not run a pile of stale sweeps later.
     "publishing-sweep": {

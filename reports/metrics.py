@@ -28,7 +28,7 @@ from etiquette.models import Acknowledgement
 from posts.models import Post
 from publishing.models import Delivery, DeliveryAttempt
 
-from .models import DailyFigure
+from .models import DailyFigure, FollowerSnapshot, MetricSnapshot
 
 # Metric names (stable: they are stored in the rollup rows).
 POSTS_PUBLISHED = "posts_published"  # department; a post once, however many channels
@@ -40,6 +40,12 @@ WARNINGS_APPROVED = "warnings_approved"  # department × rule code
 DELIVERIES_FAILED = "deliveries_failed"  # department × channel
 DELIVERIES_UNCERTAIN = "deliveries_uncertain"  # department × channel
 GUIDE_CONFIRMED = "guide_confirmed"  # department (of the person; none for county-wide roles)
+# Network figures, on the day of publication, from each delivery's newest snapshot (reports.network):
+NETWORK = "network"  # department × channel × the network's metric name: sum of the newest values
+NETWORK_POSTS = "network_posts"  # … how many posts the network delivered that metric for
+NETWORK_MISSING = "network_missing"  # … how many posts it did not deliver it for (not 0!)
+NETWORK_UNREAD = "network_unread"  # department × channel: published posts without any snapshot
+FOLLOWERS = "followers"  # channel: followers that day (a day the network did not deliver has no row)
 
 DECIDED = (Review.Status.APPROVED, Review.Status.CHANGES_REQUESTED, Review.Status.REJECTED)
 # Etiquette findings that "involve" a rule in a decision: what the reviewer had to weigh.
@@ -303,6 +309,75 @@ def _guide_first() -> date | None:
     return _first(Acknowledgement.objects.all(), "acknowledged_at")
 
 
+# --- network figures -----------------------------------------------------------------------------------
+
+
+def _network_compute(days: set[date]) -> list[DailyFigure]:
+    start, end = day_range(days)
+    deliveries = {
+        pk: (local_day(published_at), department_id, channel_id)
+        for pk, published_at, department_id, channel_id in Delivery.objects.filter(
+            published_at__gte=start, published_at__lt=end
+        )
+        .values_list("id", "published_at", "post__department_id", "channel_id")
+        .order_by()
+    }
+    deliveries = {pk: place for pk, place in deliveries.items() if place[0] in days}
+    sums: dict[tuple, int] = defaultdict(int)
+    posts: dict[tuple, int] = defaultdict(int)
+    missing: dict[tuple, int] = defaultdict(int)
+    seen: set[int] = set()
+    ids = sorted(deliveries)
+    for chunk_start in range(0, len(ids), 2000):
+        newest_first = (
+            MetricSnapshot.objects.filter(delivery_id__in=ids[chunk_start : chunk_start + 2000])
+            .order_by("delivery_id", "-day")
+            .values_list("delivery_id", "values", "missing")
+        )
+        for delivery_id, values, not_delivered in newest_first.iterator(chunk_size=5000):
+            if delivery_id in seen:
+                continue
+            seen.add(delivery_id)
+            place = deliveries[delivery_id]
+            for name, value in (values or {}).items():
+                sums[(*place, name)] += int(value)
+                posts[(*place, name)] += 1
+            for name in not_delivered or []:
+                missing[(*place, name)] += 1
+    unread: dict[tuple, int] = defaultdict(int)
+    for pk, place in deliveries.items():
+        if pk not in seen:
+            unread[place] += 1
+    figures = []
+    for metric, counts in ((NETWORK, sums), (NETWORK_POSTS, posts), (NETWORK_MISSING, missing)):
+        figures += [
+            DailyFigure(day=d, metric=metric, department_id=dep, channel_id=ch, key=name, count=n)
+            for (d, dep, ch, name), n in counts.items()
+        ]
+    figures += [
+        DailyFigure(day=d, metric=NETWORK_UNREAD, department_id=dep, channel_id=ch, count=n)
+        for (d, dep, ch), n in unread.items()
+    ]
+    followers = FollowerSnapshot.objects.filter(day__in=days, followers__isnull=False).values_list(
+        "day", "channel_id", "followers"
+    )
+    figures += [DailyFigure(day=d, metric=FOLLOWERS, channel_id=ch, count=n) for d, ch, n in followers]
+    return figures
+
+
+def _network_changed(since: datetime) -> set[date]:
+    read = Delivery.objects.filter(
+        pk__in=MetricSnapshot.objects.filter(taken_at__gte=since).values("delivery_id")
+    ).exclude(published_at=None)
+    return _days_of(read, "published_at") | set(
+        FollowerSnapshot.objects.filter(taken_at__gte=since).values_list("day", flat=True).distinct()
+    )
+
+
+def _network_first() -> date | None:
+    return FollowerSnapshot.objects.order_by("day").values_list("day", flat=True).first()
+
+
 METRICS: tuple[Metric, ...] = (
     Metric((POSTS_PUBLISHED, DELIVERIES_PUBLISHED), _posts_compute, _posts_changed, _posts_first),
     Metric(
@@ -313,4 +388,10 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric((DELIVERIES_FAILED, DELIVERIES_UNCERTAIN), _problems_compute, _problems_changed, _problems_first),
     Metric((GUIDE_CONFIRMED,), _guide_compute, _guide_changed, _guide_first),
+    Metric(
+        (NETWORK, NETWORK_POSTS, NETWORK_MISSING, NETWORK_UNREAD, FOLLOWERS),
+        _network_compute,
+        _network_changed,
+        _network_first,
+    ),
 )

@@ -120,3 +120,62 @@ class CommitteeReport(models.Model):
         if self.kind == self.Kind.MONTHLY:
             return f"ausschussbericht-{self.period_start:%Y-%m}.pdf"
         return f"ausschussbericht-{self.period_start:%Y-%m-%d}-{self.period_end:%Y-%m-%d}.pdf"
+
+
+class MetricSnapshot(models.Model):
+    """What a network said about one published delivery on one day, stored raw.
+
+    ``values`` maps the metric's name *as the network gives it* to its number; a metric the adapter
+    asked for that the network did not deliver is listed in ``missing`` – "vom Netzwerk nicht
+    geliefert" is not 0. ``mapping_version`` is the adapter's ``metrics_version`` at the time (names
+    and meanings change: Meta retired several in 2025).
+    """
+
+    delivery = models.ForeignKey(
+        "publishing.Delivery", verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.ForeignKey(
+        "publishing.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    taken_at = models.DateTimeField(_("taken"))
+    age_days = models.PositiveSmallIntegerField(_("days since publication"))
+    values = models.JSONField(_("values"), default=dict)
+    missing = models.JSONField(_("not delivered by the network"), default=list, blank=True)
+    mapping_version = models.CharField(_("mapping version"), max_length=20)
+
+    class Meta:
+        ordering = ["delivery", "day"]
+        verbose_name = _("network figures of a post")
+        verbose_name_plural = _("network figures of posts")
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "day"], name="metric_snapshot_one_per_day"),
+        ]
+        indexes = [models.Index(fields=["taken_at"], name="metric_snapshot_taken_idx")]
+
+    def __str__(self):
+        return f"{self.delivery_id} {self.day}"
+
+
+class FollowerSnapshot(models.Model):
+    """A channel's followers on one day (``followers`` None: the network did not deliver them)."""
+
+    channel = models.ForeignKey(
+        "publishing.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    taken_at = models.DateTimeField(_("taken"))
+    followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
+    mapping_version = models.CharField(_("mapping version"), max_length=20)
+
+    class Meta:
+        ordering = ["channel", "day"]
+        verbose_name = _("followers of a channel")
+        verbose_name_plural = _("followers of channels")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "day"], name="follower_snapshot_one_per_day"),
+        ]
+        indexes = [models.Index(fields=["taken_at"], name="follower_snapshot_taken_idx")]
+
+    def __str__(self):
+        return f"{self.channel_id} {self.day}: {self.followers}"

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from departments import roles
 from departments.models import Department
@@ -129,13 +130,14 @@ def percentile(sorted_values: list[int], fraction: float) -> float | None:
 def _figures(scope: Scope) -> QuerySet[DailyFigure]:
     figures = DailyFigure.objects.filter(day__gte=scope.start, day__lte=scope.end)
     if not scope.all_departments:
-        figures = figures.filter(department_id__in=scope.department_ids)
+        # Followers belong to a channel, not to a department: everyone who sees reports sees them.
+        figures = figures.filter(Q(department_id__in=scope.department_ids) | Q(metric=m.FOLLOWERS))
     return figures
 
 
 def _counts(scope: Scope) -> list[dict]:
     """Every count of the period summed per metric, month, department, channel and key (one query)."""
-    figures = _figures(scope).exclude(metric=m.DECISION_SECONDS)
+    figures = _figures(scope).exclude(metric__in=(m.DECISION_SECONDS, m.FOLLOWERS))
     return list(
         figures.annotate(month=TruncMonth("day"))
         .values("metric", "month", "department_id", "channel_id", "key")
@@ -171,8 +173,51 @@ def _decision_times(scope: Scope) -> dict[tuple[int | None, str], tuple[int, flo
     return result
 
 
+def _followers(scope: Scope) -> list[tuple[date, int, int]]:
+    figures = _figures(scope).filter(metric=m.FOLLOWERS)
+    if scope.channel is not None:
+        figures = figures.filter(channel_id=scope.channel.pk)
+    return list(figures.order_by("day").values_list("day", "channel_id", "count"))
+
+
+# What the networks' own metric names mean (the tables show both; the name is kept as given).
+METRIC_LABELS = {
+    "replies_count": gettext_lazy("replies"),
+    "reblogs_count": gettext_lazy("boosts"),
+    "favourites_count": gettext_lazy("favourites"),
+    "quotes_count": gettext_lazy("quotes"),
+    "likeCount": gettext_lazy("likes"),
+    "repostCount": gettext_lazy("reposts"),
+    "replyCount": gettext_lazy("replies"),
+    "quoteCount": gettext_lazy("quotes"),
+    "post_media_view": gettext_lazy("views"),
+    "post_total_media_view_unique": gettext_lazy("people reached"),
+    "post_clicks": gettext_lazy("clicks"),
+    "views": gettext_lazy("views"),
+    "reach": gettext_lazy("people reached"),
+    "likes": gettext_lazy("likes"),
+    "comments": gettext_lazy("comments"),
+    "shares": gettext_lazy("shares"),
+    "saved": gettext_lazy("saved"),
+    "impression_count": gettext_lazy("views"),
+    "like_count": gettext_lazy("likes"),
+    "retweet_count": gettext_lazy("reposts"),
+    "reply_count": gettext_lazy("replies"),
+    "quote_count": gettext_lazy("quotes"),
+    "bookmark_count": gettext_lazy("bookmarks"),
+}
+
+
+def metric_label(name: str) -> str:
+    base, _sep, part = name.partition(".")
+    if base == "post_reactions_by_type_total":
+        return _("reactions: %(kind)s") % {"kind": part}
+    label = METRIC_LABELS.get(name)
+    return str(label) if label else "–"
+
+
 def report_sections(scope: Scope) -> list[Section]:
-    """Every section of the report for ``scope``: three queries, whatever the period."""
+    """Every section of the report for ``scope``: four queries, whatever the period."""
     counts = _counts(scope)
     departments = {d.pk: d.name for d in Department.objects.all()}
     channels = {c.pk: c.name for c in Channel.objects.all()}
@@ -474,6 +519,94 @@ def report_sections(scope: Scope) -> list[Section]:
             note=_("Confirmations do not depend on a channel: the channel filter does not apply.")
             if channel_chosen
             else "",
+        )
+    )
+    # 9. Network figures.
+    network: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for metric, index in ((m.NETWORK, 0), (m.NETWORK_POSTS, 1), (m.NETWORK_MISSING, 2)):
+        for row in by(metric, channel_filter=True):
+            network[(row["channel_id"], row["key"])][index] += row["n"]
+    unread: dict[int, int] = defaultdict(int)
+    for row in by(m.NETWORK_UNREAD, channel_filter=True):
+        unread[row["channel_id"]] += row["n"]
+    network_rows = []
+    for (channel_id, name), (total, delivered, missing) in sorted(
+        network.items(), key=lambda item: (channels.get(item[0][0], ""), item[0][1])
+    ):
+        network_rows.append(
+            [
+                channels.get(channel_id, "?"),
+                name,
+                metric_label(name),
+                total if delivered else None,
+                delivered,
+                missing,
+            ]
+        )
+    for channel_id, n in sorted(unread.items(), key=lambda item: channels.get(item[0], "")):
+        network_rows.append([channels.get(channel_id, "?"), "–", _("not read (yet)"), None, 0, n])
+    sections.append(
+        Section(
+            slug="network-figures",
+            title=_("What the networks report"),
+            explanation=_(
+                "The networks' own figures for the posts published in the period (on the day of publication), "
+                "from each post's newest reading: read daily for 30 days after publication, then weekly until day "
+                "90. The metric names are kept as each network gives them. “Not delivered” counts posts for which "
+                "the network did not deliver the figure – that is not 0. Mastodon and Bluesky report no reach; X "
+                "is read only within the configured monthly budget."
+            ),
+            table=Table(
+                [
+                    _("Channel"),
+                    _("Metric (network's name)"),
+                    _("Meaning"),
+                    _("Sum"),
+                    _("Posts with a value"),
+                    _("Not delivered by the network"),
+                ],
+                network_rows,
+                [False, False, False, True, True, True],
+            ),
+        )
+    )
+
+    # 10. Followers.
+    followers = _followers(scope)
+    first: dict[int, tuple[date, int]] = {}
+    last: dict[int, tuple[date, int]] = {}
+    for day, channel_id, n in followers:
+        first.setdefault(channel_id, (day, n))
+        last[channel_id] = (day, n)
+    follower_channels = sorted(last, key=lambda c: channels.get(c, ""))
+    sections.append(
+        Section(
+            slug="followers",
+            title=_("Followers per channel"),
+            explanation=_(
+                "Followers of each channel, read once a day: the first and the last value the network delivered "
+                "in the period and the change. A channel whose network did not deliver a value is not listed."
+            ),
+            chart=Chart(
+                [channels.get(c, "?") for c in follower_channels],
+                [(_("Followers"), [last[c][1] for c in follower_channels])],
+                horizontal=True,
+            ),
+            table=Table(
+                [_("Channel"), _("First value"), _("on"), _("Last value"), _("on"), _("Change")],
+                [
+                    [
+                        channels.get(c, "?"),
+                        first[c][1],
+                        f"{first[c][0]:%d.%m.%Y}",
+                        last[c][1],
+                        f"{last[c][0]:%d.%m.%Y}",
+                        last[c][1] - first[c][1],
+                    ]
+                    for c in follower_channels
+                ],
+                [False, True, False, True, False, True],
+            ),
         )
     )
     return sections

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils import timezone
 
-from . import services
+from . import network, services
 from .calendar import first_working_day, previous_month
 from .models import CommitteeReport
 from .rollup import rollup_changed
@@ -24,6 +24,13 @@ def rollup() -> int:
     days = rollup_changed()
     logger.info("reports rollup: %d day(s) rebuilt", len(days))
     return len(days)
+
+
+@shared_task(name="reports.tasks.network_snapshots")
+def network_snapshots() -> int:
+    """Read the due network figures of every live channel (hourly)."""
+    runs = network.snapshots_take()
+    return sum(run.snapshots for run in runs)
 
 
 def monthly_report_due(today) -> bool:

@@ -311,3 +311,37 @@ class NetworkAdapter:
 
     def _check_credentials(self) -> str:
         raise NotImplementedError
+
+    # --- figures for the reports (reports.network) ----------------------------------------------------
+    # The per-post metrics asked for, by the network's own names; the reports store them as given.
+    post_metrics: ClassVar[tuple[str, ...]] = ()
+    # Raised when the names asked for (or how they are read) change: stored with every snapshot.
+    metrics_version: ClassVar[str] = "1"
+    # Reading costs money (X): the reports read only within a configured monthly budget.
+    metrics_cost_money: ClassVar[bool] = False
+
+    def fetch_metrics(self, external_id: str) -> dict[str, int]:
+        """The published post's figures by the network's metric names; a metric the network did not
+        deliver is absent (never 0). Raises only PublishError."""
+        return self._guard("fetch_metrics", lambda: self._fetch_metrics(external_id), ErrorKind.RETRYABLE)
+
+    def fetch_followers(self) -> int | None:
+        """The account's followers, None where the network does not deliver them. Raises only PublishError."""
+        return self._guard("fetch_followers", self._fetch_followers, ErrorKind.RETRYABLE)
+
+    def _fetch_metrics(self, external_id: str) -> dict[str, int]:
+        return {}
+
+    def _fetch_followers(self) -> int | None:
+        return None
+
+    @staticmethod
+    def counts_from(answer, names) -> dict[str, int]:
+        """The whole-number values of ``names`` in a network's answer (a mapping); absent or not a
+        number → left out, so that "not delivered" never turns into 0."""
+        found = {}
+        for name in names:
+            value = answer.get(name) if hasattr(answer, "get") else None
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+                found[name] = value
+        return found

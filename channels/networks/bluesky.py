@@ -231,6 +231,19 @@ class BlueskyAdapter(NetworkAdapter):
         answer = self._with_session(lambda client: client.com.atproto.server.get_session(), creates=False)
         return f"@{answer.handle}"
 
+    # --- figures for the reports -----------------------------------------------------------------------
+    # The post view's counts (app.bsky.feed.getPosts) by their lexicon names; Bluesky has no reach.
+    post_metrics = ("likeCount", "repostCount", "replyCount", "quoteCount")
+
+    def _fetch_metrics(self, external_id: str) -> dict[str, int]:
+        answer = self._with_session(lambda client: client.get_posts(uris=[external_id]), creates=False)
+        posts = answer.posts or []
+        return self.counts_from(posts[0].model_dump(by_alias=True), self.post_metrics) if posts else {}
+
+    def _fetch_followers(self) -> int | None:
+        profile = self._with_session(lambda client: client.get_profile(actor=self.handle), creates=False)
+        return self.counts_from(profile.model_dump(by_alias=True), ("followersCount",)).get("followersCount")
+
 
 def _aspect_ratio(path: str):
     try:

@@ -27,6 +27,7 @@ from . import textlength
 from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
 from .http import (
     answer_without_id,
+    insight_values,
     meta_retry_after,
     one_image_only,
     routed_session,
@@ -175,6 +176,42 @@ class FacebookAdapter(NetworkAdapter):
     def _check_credentials(self) -> str:
         answer = self._call(self.graph.get_object, self.page_id or "me", fields="id,name", creates=False)
         return str(answer.get("name") or answer.get("id") or "?")
+
+    # --- figures for the reports -----------------------------------------------------------------------
+    # Post insights under the names Meta uses since its 2025 changes (post_impressions* and
+    # post_engaged_users are gone); a name Meta refuses is asked alone and, refused again, left out.
+    post_metrics = (
+        "post_media_view",
+        "post_total_media_view_unique",
+        "post_reactions_by_type_total",
+        "post_clicks",
+    )
+    metrics_version = "2025-11"
+
+    def _insights(self, object_id: str, names) -> dict[str, int]:
+        answer = self._call(
+            self.graph.get_connections, object_id, "insights", metric=",".join(names), creates=False
+        )
+        return insight_values(answer)
+
+    def _fetch_metrics(self, external_id: str) -> dict[str, int]:
+        try:
+            return self._insights(external_id, self.post_metrics)
+        except PublishError as error:
+            if error.retryable or error.credentials_problem:
+                raise
+        found: dict[str, int] = {}
+        for name in self.post_metrics:  # one refused (deprecated) name fails the whole request
+            try:
+                found.update(self._insights(external_id, [name]))
+            except PublishError as error:
+                if error.retryable or error.credentials_problem:
+                    raise
+        return found
+
+    def _fetch_followers(self) -> int | None:
+        page = self._call(self.graph.get_object, self.page_id, fields="followers_count", creates=False)
+        return self.counts_from(page, ("followers_count",)).get("followers_count")
 
 
 def _permalink(post_id: str) -> str:

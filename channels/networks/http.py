@@ -231,3 +231,21 @@ def one_image_only() -> str:
 
 def videos_unsupported() -> str:
     return _("videos are not supported yet (images only).")
+
+
+def insight_values(answer) -> dict[str, int]:
+    """``{"data": [{"name", "values": [{"value": …}]}]}`` → name: newest value; a breakdown (reactions
+    by type) becomes one value per part, ``name.part``."""
+    found: dict[str, int] = {}
+    for item in (answer or {}).get("data") or []:
+        values = item.get("values") or [] if isinstance(item, dict) else []
+        if not values or not isinstance(values[-1], dict):
+            continue
+        value, name = values[-1].get("value"), item.get("name")
+        if isinstance(value, dict):
+            for part, number in value.items():
+                if isinstance(number, int) and not isinstance(number, bool):
+                    found[f"{name}.{part}"] = number
+        elif isinstance(value, int) and not isinstance(value, bool) and name:
+            found[name] = value
+    return found

@@ -179,3 +179,14 @@ class MastodonAdapter(NetworkAdapter):
     def _check_credentials(self) -> str:
         account = self._call(self.api.account_verify_credentials, creates=False)
         return f"@{account.get('acct') or account.get('username')}"
+
+    # --- figures for the reports -----------------------------------------------------------------------
+    # quotes_count only from Mastodon 4.5 on; older servers leave it out (not delivered). No reach.
+    post_metrics = ("replies_count", "reblogs_count", "favourites_count", "quotes_count")
+
+    def _fetch_metrics(self, external_id: str) -> dict[str, int]:
+        return self.counts_from(self._call(self.api.status, external_id, creates=False), self.post_metrics)
+
+    def _fetch_followers(self) -> int | None:
+        account = self._call(self.api.account_verify_credentials, creates=False)
+        return self.counts_from(account, ("followers_count",)).get("followers_count")

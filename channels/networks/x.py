@@ -187,6 +187,33 @@ class XAdapter(NetworkAdapter):
         username = getattr(data, "username", None) or (data or {}).get("username", "")
         return f"@{username}" if username else "?"
 
+    # --- figures for the reports -----------------------------------------------------------------------
+    # public_metrics of GET /2/tweets/:id; every read is paid, so the reports read X only within the
+    # monthly budget they are given (LANDKREIS_REPORT_X_READS_PER_MONTH, 0 = off).
+    post_metrics = (
+        "impression_count",
+        "like_count",
+        "retweet_count",
+        "reply_count",
+        "quote_count",
+        "bookmark_count",
+    )
+    metrics_cost_money = True
+
+    def _fetch_metrics(self, external_id: str) -> dict[str, int]:
+        response = self._call(
+            self.client.get_tweet, external_id, tweet_fields=["public_metrics"], user_auth=True, creates=False
+        )
+        metrics = getattr(response.data, "public_metrics", None) or {}
+        return self.counts_from(metrics, self.post_metrics)
+
+    def _fetch_followers(self) -> int | None:
+        response = self._call(
+            self.client.get_me, user_fields=["public_metrics"], user_auth=True, creates=False
+        )
+        metrics = getattr(response.data, "public_metrics", None) or {}
+        return self.counts_from(metrics, ("followers_count",)).get("followers_count")
+
 
 def _int_or_none(value):
     try:

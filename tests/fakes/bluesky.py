@@ -54,6 +54,9 @@ class FakeBluesky(FakeServer):
         self.sessions_created = 0
         self.blobs: dict[str, dict] = {}
         self.deleted: list[str] = []
+        # Reports: counts per post URI (getPosts) and the profile's followers (None: left out).
+        self.post_counts: dict[str, dict] = {}
+        self.followers_count: int | None = 0
         super().__init__(port)
 
     def channel_kwargs(self) -> dict:
@@ -72,6 +75,8 @@ class FakeBluesky(FakeServer):
         self.route("POST", X + r"com\.atproto\.repo\.uploadBlob", self.upload_blob)
         self.route("POST", X + r"com\.atproto\.repo\.createRecord", self.create_record)
         self.route("POST", X + r"com\.atproto\.repo\.deleteRecord", self.delete_record)
+        self.route("GET", X + r"app\.bsky\.feed\.getPosts", self.get_posts)
+        self.route("GET", X + r"app\.bsky\.actor\.getProfile", self.get_profile)
 
     def error_body(self, status, message):
         names = {
@@ -206,3 +211,38 @@ class FakeBluesky(FakeServer):
         body = request.json if isinstance(request.json, dict) else {}
         self.deleted.append(f"at://{body.get('repo')}/{body.get('collection')}/{body.get('rkey')}")
         return Response(200, {})
+
+    def get_posts(self, request):
+        """Post views of the URIs asked for (unknown ones are left out, as the AppView does)."""
+        refused = self._check_access(request)
+        if refused:
+            return refused
+        posts = []
+        for uri in request.values("uris"):
+            with self.lock:
+                created = next((c for c in self.created if c["uri"] == uri), None)
+            if created is None:
+                continue
+            counts = self.post_counts.get(
+                uri, {"likeCount": 0, "repostCount": 0, "replyCount": 0, "quoteCount": 0}
+            )
+            posts.append(
+                {
+                    "uri": uri,
+                    "cid": make_cid(uri.encode()),
+                    "author": {"did": self.did, "handle": self.handle},
+                    "record": created["record"],
+                    "indexedAt": "2026-12-01T10:00:00.000Z",
+                    **counts,
+                }
+            )
+        return Response(200, {"posts": posts})
+
+    def get_profile(self, request):
+        refused = self._check_access(request)
+        if refused:
+            return refused
+        profile = {"did": self.did, "handle": self.handle}
+        if self.followers_count is not None:
+            profile["followersCount"] = self.followers_count
+        return Response(200, profile)

@@ -22,7 +22,39 @@ class FakeGraph(FakeServer):
         self.token = token
         self.account_id = account_id
         self.deleted: list[str] = []
+        # Reports: insights per object id (metric name → value or breakdown), the names the API refuses
+        # (deprecated: error #100 for the whole request, as Meta answers), the followers (None: left out).
+        self.insights: dict[str, dict] = {}
+        self.deprecated_metrics: set[str] = set()
+        self.followers_count: int | None = 0
         super().__init__(port)
+
+    def get_insights(self, request, version, object_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        asked = [m for m in str(request.value("metric", "")).split(",") if m]
+        refused_names = [m for m in asked if m in self.deprecated_metrics]
+        if refused_names:
+            message = f"(#100) The value must be a valid insights metric: {refused_names[0]}"
+            return Response(400, self.error_body(400, message, code=100))
+        have = self.insights.get(object_id, {})
+        data = [
+            {
+                "name": name,
+                "period": "lifetime",
+                "values": [{"value": have[name]}],
+                "id": f"{object_id}/insights/{name}/lifetime",
+            }
+            for name in asked
+            if name in have
+        ]
+        return Response(200, {"data": data, "paging": {}})
+
+    def followers_fields(self, request) -> dict:
+        if "followers_count" in str(request.value("fields", "")) and self.followers_count is not None:
+            return {"followers_count": self.followers_count}
+        return {}
 
     def error_body(self, status, message, code=None):
         codes = {400: 100, 401: 190, 403: 200, 404: 803, 429: 32}
@@ -94,6 +126,7 @@ class FakeFacebook(FakeGraph):
         self.route("POST", VERSION + r"/(?P<page_id>\d+)/feed", self.feed)
         self.route("POST", VERSION + r"/(?P<page_id>\d+)/photos", self.photos)
         self.route("DELETE", VERSION + r"/(?P<object_id>[\d_]+)", self.delete)
+        self.route("GET", VERSION + r"/(?P<object_id>[\d_]+)/insights", self.get_insights)
         self.route("GET", VERSION + r"/(?P<object_id>[\d_]+|me)", self.get_object)
 
     def _page(self, page_id) -> Response | None:
@@ -155,7 +188,9 @@ class FakeFacebook(FakeGraph):
         if refused:
             return refused
         if object_id in (self.account_id, "me"):
-            return Response(200, {"id": self.account_id, "name": self.page_name})
+            return Response(
+                200, {"id": self.account_id, "name": self.page_name, **self.followers_fields(request)}
+            )
         return Response(400, self.error_body(400, f"Object with ID '{object_id}' does not exist", code=100))
 
 
@@ -186,6 +221,7 @@ class FakeInstagram(FakeGraph):
     def setup_routes(self):
         self.route("POST", VERSION + r"/(?P<user_id>\d+)/media", self.create_container)
         self.route("POST", VERSION + r"/(?P<user_id>\d+)/media_publish", self.publish)
+        self.route("GET", VERSION + r"/(?P<object_id>\d+)/insights", self.get_insights)
         self.route("GET", VERSION + r"/(?P<object_id>\d+|me)", self.get_object)
 
     def create_container(self, request, version, user_id):
@@ -232,7 +268,9 @@ class FakeInstagram(FakeGraph):
             return refused
         fields = request.value("fields", "")
         if object_id in (self.account_id, "me"):
-            return Response(200, {"id": self.account_id, "username": self.username})
+            return Response(
+                200, {"id": self.account_id, "username": self.username, **self.followers_fields(request)}
+            )
         if object_id in self.containers:
             container = self.containers[object_id]
             if container["polls_left"] > 0:

@@ -22,6 +22,9 @@ class FakeMastodon(FakeServer):
         self.deleted: list[str] = []
         self.processing_polls = 0
         self.max_characters = 500
+        # Reports: counts per status id (what GET /api/v1/statuses/:id answers) and the followers.
+        self.status_counts: dict[str, dict] = {}
+        self.followers_count = 0
         super().__init__(port)
 
     def channel_kwargs(self) -> dict:
@@ -40,6 +43,7 @@ class FakeMastodon(FakeServer):
         self.route("GET", r"/api/v1/media/(?P<media_id>\d+)", self.get_media)
         self.route("GET", r"/api/v1/accounts/verify_credentials", self.verify_credentials)
         self.route("GET", r"/api/v1/instance", self.instance)
+        self.route("GET", r"/api/v1/statuses/(?P<status_id>\d+)", self.get_status)
 
     def rate_limit_answer(self, reset_at):
         reset = (
@@ -86,7 +90,7 @@ class FakeMastodon(FakeServer):
             "header": "",
             "locked": False,
             "bot": False,
-            "followers_count": 0,
+            "followers_count": self.followers_count,
             "following_count": 0,
             "statuses_count": len(self.created),
             "emojis": [],
@@ -176,3 +180,14 @@ class FakeMastodon(FakeServer):
 
     def instance(self, request):
         return Response(200, {"uri": "127.0.0.1", "title": "Fake", "version": "4.5.0", "urls": {}})
+
+    def get_status(self, request, status_id):
+        """A status with its counts; ``status_counts[id]`` overrides them (leave out ``quotes_count``
+        to play a server before 4.5, which does not deliver it)."""
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        with self.lock:
+            status = next((s for s in self.created if s["id"] == status_id), None)
+        if status is None:
+            return Response(404, {"error": "Record not found"})
+        return Response(200, {**self._status_json(status), **self.status_counts.get(status_id, {})})

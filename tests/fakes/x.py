@@ -19,6 +19,9 @@ class FakeX(FakeServer):
         self.access_token = "fake-access-token"
         self.media: dict[str, dict] = {}
         self.deleted: list[str] = []
+        # Reports: public_metrics per tweet id and the account's followers.
+        self.tweet_metrics: dict[str, dict] = {}
+        self.followers_count = 0
         super().__init__(port)
 
     def channel_kwargs(self) -> dict:
@@ -39,6 +42,7 @@ class FakeX(FakeServer):
         self.route("POST", r"/2/tweets", self.create_tweet)
         self.route("DELETE", r"/2/tweets/(?P<tweet_id>\d+)", self.delete_tweet)
         self.route("GET", r"/2/users/me", self.me)
+        self.route("GET", r"/2/tweets/(?P<tweet_id>\d+)", self.get_tweet)
         self.route("POST", r"/2/media/upload", self.upload)
         self.route("POST", r"/2/media/metadata", self.metadata)
 
@@ -99,7 +103,14 @@ class FakeX(FakeServer):
     def me(self, request):
         if not self._authorised(request):
             return Response(401, self.error_body(401, "Unauthorized"))
-        return Response(200, {"data": {"id": "2244994945", "name": "Landkreis", "username": self.username}})
+        data = {"id": "2244994945", "name": "Landkreis", "username": self.username}
+        if "public_metrics" in str(request.value("user.fields", "")):
+            data["public_metrics"] = {
+                "followers_count": self.followers_count,
+                "following_count": 3,
+                "tweet_count": len(self.created),
+            }
+        return Response(200, {"data": data})
 
     def upload(self, request):
         if not self._authorised(request):
@@ -138,3 +149,32 @@ class FakeX(FakeServer):
             return Response(400, self.error_body(400, "alt text longer than 1000 characters"))
         media["alt_text"] = alt
         return Response(200, {"data": {"id": body["id"], "associated_metadata": body.get("metadata")}})
+
+    def get_tweet(self, request, tweet_id):
+        if not self._authorised(request):
+            return Response(401, self.error_body(401, "Unauthorized"))
+        with self.lock:
+            tweet = next((t for t in self.created if t["id"] == tweet_id), None)
+        if tweet is None:
+            return Response(
+                200,
+                {
+                    "errors": [
+                        {"detail": f"Could not find tweet with id: [{tweet_id}].", "title": "Not Found Error"}
+                    ]
+                },
+            )
+        data = {"id": tweet_id, "text": tweet["text"], "edit_history_tweet_ids": [tweet_id]}
+        if "public_metrics" in str(request.value("tweet.fields", "")):
+            data["public_metrics"] = self.tweet_metrics.get(
+                tweet_id,
+                {
+                    "retweet_count": 0,
+                    "reply_count": 0,
+                    "like_count": 0,
+                    "quote_count": 0,
+                    "bookmark_count": 0,
+                    "impression_count": 0,
+                },
+            )
+        return Response(200, {"data": data})
