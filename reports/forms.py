@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from channels.models import Channel
 from departments.models import Department
-from publishing.models import Channel
 
 from .selectors import Scope
 

@@ -32,7 +32,7 @@ class DailyFigure(models.Model):
         related_name="+",
     )
     channel = models.ForeignKey(
-        "publishing.Channel",
+        "channels.Channel",
         verbose_name=_("channel"),
         null=True,
         blank=True,
@@ -135,7 +135,7 @@ class MetricSnapshot(models.Model):
         "publishing.Delivery", verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="+"
     )
     channel = models.ForeignKey(
-        "publishing.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
+        "channels.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
     )
     day = models.DateField(_("day"))
     taken_at = models.DateTimeField(_("taken"))
@@ -161,7 +161,7 @@ class FollowerSnapshot(models.Model):
     """A channel's followers on one day (``followers`` None: the network did not deliver them)."""
 
     channel = models.ForeignKey(
-        "publishing.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
+        "channels.Channel", verbose_name=_("channel"), on_delete=models.CASCADE, related_name="+"
     )
     day = models.DateField(_("day"))
     taken_at = models.DateTimeField(_("taken"))

@@ -1,7 +1,7 @@
 """Snapshots of what each network says about published posts and about the channels' followers.
 
 Beat runs :func:`snapshots_take` every hour. Per live channel (not one that needs attention) it asks
-the channel's adapter (``fetch_metrics`` / ``fetch_followers``, see ``publishing/networks/``) about the
+the channel's adapter (``fetch_metrics`` / ``fetch_followers``, see ``channels/networks/``) about the
 deliveries that are due: daily for the first 30 days after publication, then weekly until day 90; and
 about the followers once a day. At most ``REPORTS_METRICS_PER_CHANNEL_RUN`` reads per channel and run
 keep within the networks' rate limits (Mastodon 300 / 5 min, Meta's per-app budget); a rate limit or
@@ -23,9 +23,10 @@ from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
-from publishing.adapters import adapter_for
-from publishing.models import Channel, Delivery
-from publishing.networks.base import PublishError
+from channels.adapters import adapter_for
+from channels.models import Channel
+from channels.networks.base import PublishError
+from publishing.models import Delivery
 
 from .metrics import local_day
 from .models import FollowerSnapshot, MetricSnapshot

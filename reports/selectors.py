@@ -18,10 +18,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from channels.models import Channel
 from departments import roles
 from departments.models import Department
 from departments.selectors import departments_for_user
-from publishing.models import Channel
 
 from . import metrics as m
 from .models import CommitteeReport, DailyFigure

@@ -38,7 +38,7 @@ class Expected:
 
 @pytest.fixture
 def report_channels(db, department, other_department):
-    from publishing.models import Channel
+    from channels.models import Channel
 
     made = []
     for kind, name in (("mastodon", "Mastodon Landkreis"), ("facebook", "Facebook Landkreis")):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from publishing.networks.base import ErrorKind, PostContent, PublishError
+from channels.networks.base import ErrorKind, PostContent, PublishError
 from tests.publishing.conftest import image, make_adapter  # noqa: F401 - the image fixture
 
 TEXT = "Bericht-Test: Impfzentrum geöffnet"

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
-from publishing.adapters import adapter_for
-from publishing.models import Channel, Delivery
-from publishing.networks.base import PostContent
+from channels.adapters import adapter_for
+from channels.models import Channel
+from channels.networks.base import PostContent
+from publishing.models import Delivery
 from reports import metrics as m
 from reports.models import DailyFigure, FollowerSnapshot, MetricSnapshot
 from reports.network import snapshots_take
@@ -23,7 +24,7 @@ NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def live_channel(db, admin_user, department):
-    from publishing.services import channel_create
+    from channels.services import channel_create
 
     def make(fake, name):
         channel = channel_create(

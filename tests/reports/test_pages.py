@@ -146,8 +146,8 @@ def test_pdf_for_a_period_in_german_with_county_and_figures(client, coordinator,
 def test_names_with_markup_and_formulas_are_escaped_in_html_csv_and_pdf(
     client, coordinator, figures, department, report_channels
 ):
+    from channels.models import Channel
     from departments.models import Department
-    from publishing.models import Channel
 
     Department.objects.filter(pk=department.pk).update(name='<script>alert("fb")</script><b>&amp;')
     Channel.objects.filter(pk=report_channels[0].pk).update(name='=HYPERLINK("http://x.example","<i>k</i>")')
