@@ -41,9 +41,9 @@ DELIVERIES_FAILED = "deliveries_failed"  # department × channel
 DELIVERIES_UNCERTAIN = "deliveries_uncertain"  # department × channel
 GUIDE_CONFIRMED = "guide_confirmed"  # department (of the person; none for county-wide roles)
 # Network figures, on the day of publication, from each delivery's newest snapshot (reports.network):
-NETWORK = "network"  # department × channel × the network's metric name: sum of the newest values
-NETWORK_POSTS = "network_posts"  # … how many posts the network delivered that metric for
-NETWORK_MISSING = "network_missing"  # … how many posts it did not deliver it for (not 0!)
+# department × channel × the network's metric name: count = sum of the newest values, items = posts the
+# network delivered it for, missing = posts it did not deliver it for (not 0!).
+NETWORK = "network"
 NETWORK_UNREAD = "network_unread"  # department × channel: published posts without any snapshot
 FOLLOWERS = "followers"  # channel: followers that day (a day the network did not deliver has no row)
 
@@ -348,12 +348,19 @@ def _network_compute(days: set[date]) -> list[DailyFigure]:
     for pk, place in deliveries.items():
         if pk not in seen:
             unread[place] += 1
-    figures = []
-    for metric, counts in ((NETWORK, sums), (NETWORK_POSTS, posts), (NETWORK_MISSING, missing)):
-        figures += [
-            DailyFigure(day=d, metric=metric, department_id=dep, channel_id=ch, key=name, count=n)
-            for (d, dep, ch, name), n in counts.items()
-        ]
+    figures = [
+        DailyFigure(
+            day=d,
+            metric=NETWORK,
+            department_id=dep,
+            channel_id=ch,
+            key=name,
+            count=sums.get((d, dep, ch, name), 0),
+            items=posts.get((d, dep, ch, name), 0),
+            missing=missing.get((d, dep, ch, name), 0),
+        )
+        for (d, dep, ch, name) in set(sums) | set(missing)
+    ]
     figures += [
         DailyFigure(day=d, metric=NETWORK_UNREAD, department_id=dep, channel_id=ch, count=n)
         for (d, dep, ch), n in unread.items()
@@ -389,7 +396,7 @@ METRICS: tuple[Metric, ...] = (
     Metric((DELIVERIES_FAILED, DELIVERIES_UNCERTAIN), _problems_compute, _problems_changed, _problems_first),
     Metric((GUIDE_CONFIRMED,), _guide_compute, _guide_changed, _guide_first),
     Metric(
-        (NETWORK, NETWORK_POSTS, NETWORK_MISSING, NETWORK_UNREAD, FOLLOWERS),
+        (NETWORK, NETWORK_UNREAD, FOLLOWERS),
         _network_compute,
         _network_changed,
         _network_first,

@@ -40,7 +40,10 @@ class DailyFigure(models.Model):
         related_name="+",
     )
     key = models.CharField(_("key"), max_length=150, blank=True)
-    count = models.PositiveIntegerField(_("count"), default=0)
+    count = models.BigIntegerField(_("count"), default=0)
+    # Network figures: how many posts the sum covers, and for how many the network did not deliver it.
+    items = models.PositiveIntegerField(_("items"), default=0)
+    missing = models.PositiveIntegerField(_("not delivered"), default=0)
     values = models.JSONField(_("single values"), default=list, blank=True)
 
     class Meta:
@@ -48,13 +51,52 @@ class DailyFigure(models.Model):
         verbose_name = _("daily figure")
         verbose_name_plural = _("daily figures")
         indexes = [
-            # The page reads one metric over a period (optionally one department).
+            # The page reads some metrics over a period (optionally one department).
             models.Index(fields=["metric", "day"], name="figure_metric_day_idx"),
             models.Index(fields=["day"], name="figure_day_idx"),
         ]
 
     def __str__(self):
         return f"{self.day} {self.metric} {self.key} = {self.count}"
+
+
+class MonthlyFigure(models.Model):
+    """The daily figures of one month summed (``day`` is the month's first day), rebuilt from them with
+    every day of the month that is rebuilt: the page reads whole months here and only the days of a
+    month it covers in part from :class:`DailyFigure` – a year is twelve rows per series, not 365."""
+
+    day = models.DateField(_("month"))
+    metric = models.CharField(_("metric"), max_length=40)
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.ForeignKey(
+        "channels.Channel",
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    key = models.CharField(_("key"), max_length=150, blank=True)
+    count = models.BigIntegerField(_("count"), default=0)
+    items = models.PositiveIntegerField(_("items"), default=0)
+    missing = models.PositiveIntegerField(_("not delivered"), default=0)
+    values = models.JSONField(_("single values"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["day", "metric", "pk"]
+        verbose_name = _("monthly figure")
+        verbose_name_plural = _("monthly figures")
+        indexes = [models.Index(fields=["metric", "day"], name="monthly_metric_day_idx")]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m} {self.metric} {self.key} = {self.count}"
 
 
 class RollupState(models.Model):

@@ -27,6 +27,7 @@ from .selectors import Scope, Section
 
 SERIES_COLOURS = (colors.HexColor("#0b5cad"), colors.HexColor("#c0392b"), colors.HexColor("#6c757d"))
 LABEL_CHARS = 30
+MAX_CHART_HEIGHT = 190 * mm
 
 
 def _styles():
@@ -66,8 +67,12 @@ def _chart(section: Section) -> Drawing | None:
     if top <= 0:
         return None
     width = 170 * mm
+    label_size = 7
     if chart.horizontal:
-        height = 20 + len(chart.categories) * (9 * len(chart.series) + 6) + 30
+        # Never taller than most of a page: many categories get thinner bars and smaller labels.
+        per_category = min(9 * len(chart.series) + 6, MAX_CHART_HEIGHT / len(chart.categories))
+        label_size = max(4, min(7, per_category - 1))
+        height = 20 + len(chart.categories) * per_category + 30
         drawing = Drawing(width, height)
         bars = HorizontalBarChart()
         bars.x, bars.y = 130, 20
@@ -89,7 +94,7 @@ def _chart(section: Section) -> Drawing | None:
     # Plain strings: drawn as text, not parsed as markup.
     bars.categoryAxis.categoryNames = categories
     bars.categoryAxis.labels.fontName = "Helvetica"
-    bars.categoryAxis.labels.fontSize = 7
+    bars.categoryAxis.labels.fontSize = label_size
     bars.valueAxis.labels.fontName = "Helvetica"
     bars.valueAxis.labels.fontSize = 7
     bars.valueAxis.valueMin = 0

@@ -13,15 +13,17 @@ before the previous run's start; today and yesterday are always rebuilt, which c
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
-from .metrics import METRICS, local_day
-from .models import DailyFigure, RollupState
+from .metrics import DECISION_SECONDS, METRICS, local_day
+from .models import DailyFigure, MonthlyFigure, RollupState
 
 # Days rebuilt in one statement group when many are due (a first run over years of data).
 CHUNK_DAYS = 31
@@ -36,7 +38,50 @@ def _rebuild(days: set[date]) -> int:
     DailyFigure.objects.filter(day__in=days).delete()
     rows = [row for metric in METRICS for row in metric.compute(days)]
     DailyFigure.objects.bulk_create(rows, batch_size=2000)
+    for month in sorted({day.replace(day=1) for day in days}):
+        _rebuild_month(month)
     return len(rows)
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _rebuild_month(month: date) -> None:
+    """The month's rows from its daily rows: sums in the database, single values joined here."""
+    MonthlyFigure.objects.filter(day=month).delete()
+    daily = DailyFigure.objects.filter(day__gte=month, day__lte=_month_end(month))
+    sums = (
+        daily.exclude(metric=DECISION_SECONDS)
+        .values("metric", "department_id", "channel_id", "key")
+        .annotate(n=Sum("count"), i=Sum("items"), x=Sum("missing"))
+        .order_by()
+    )
+    rows = [
+        MonthlyFigure(
+            day=month,
+            metric=r["metric"],
+            department_id=r["department_id"],
+            channel_id=r["channel_id"],
+            key=r["key"],
+            count=r["n"],
+            items=r["i"],
+            missing=r["x"],
+        )
+        for r in sums
+    ]
+    joined: dict[tuple, list[int]] = defaultdict(list)
+    for department_id, key, values in daily.filter(metric=DECISION_SECONDS).values_list(
+        "department_id", "key", "values"
+    ):
+        joined[(department_id, key)].extend(values)
+    rows += [
+        MonthlyFigure(
+            day=month, metric=DECISION_SECONDS, department_id=dep, key=key, count=len(v), values=sorted(v)
+        )
+        for (dep, key), v in joined.items()
+    ]
+    MonthlyFigure.objects.bulk_create(rows, batch_size=2000)
 
 
 def rollup_days(days: Iterable[date]) -> int:

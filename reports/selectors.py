@@ -24,7 +24,7 @@ from departments.models import Department
 from departments.selectors import departments_for_user
 
 from . import metrics as m
-from .models import CommitteeReport, DailyFigure
+from .models import CommitteeReport, DailyFigure, MonthlyFigure
 
 LEAD_PERMISSION = "departments.lead_department"
 
@@ -127,45 +127,95 @@ def percentile(sorted_values: list[int], fraction: float) -> float | None:
     return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (position - lower)
 
 
-def _figures(scope: Scope) -> QuerySet[DailyFigure]:
-    figures = DailyFigure.objects.filter(day__gte=scope.start, day__lte=scope.end)
+def _parts(scope: Scope) -> list[tuple[type, list[tuple[date, date]]]]:
+    """Where the period's figures are read: whole months from :class:`MonthlyFigure`, the days of the
+    months covered only in part from :class:`DailyFigure`."""
+    first_full = scope.start if scope.start.day == 1 else _next_month(scope.start)
+    after_last_full = (
+        _next_month(scope.end)
+        if _next_month(scope.end) - timedelta(days=1) == scope.end
+        else (scope.end.replace(day=1))
+    )
+    if first_full >= after_last_full:
+        return [(DailyFigure, [(scope.start, scope.end)])]
+    daily = []
+    if scope.start < first_full:
+        daily.append((scope.start, first_full - timedelta(days=1)))
+    if after_last_full <= scope.end:
+        daily.append((after_last_full, scope.end))
+    parts = [(MonthlyFigure, [(first_full, after_last_full - timedelta(days=1))])]
+    if daily:
+        parts.append((DailyFigure, daily))
+    return parts
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _in_scope(model, ranges, scope: Scope, metrics, *, channel_filter: bool = False) -> QuerySet:
+    period = Q()
+    for start, end in ranges:
+        period |= Q(day__gte=start, day__lte=end)
+    figures = model.objects.filter(period, metric__in=metrics)
     if not scope.all_departments:
-        # Followers belong to a channel, not to a department: everyone who sees reports sees them.
-        figures = figures.filter(Q(department_id__in=scope.department_ids) | Q(metric=m.FOLLOWERS))
+        figures = figures.filter(department_id__in=scope.department_ids)
+    if channel_filter and scope.channel is not None:
+        figures = figures.filter(channel_id=scope.channel.pk)
     return figures
 
 
-def _counts(scope: Scope) -> list[dict]:
-    """Every count of the period summed per metric, month, department, channel and key (one query)."""
-    figures = _figures(scope).exclude(metric__in=(m.DECISION_SECONDS, m.FOLLOWERS))
-    return list(
-        figures.annotate(month=TruncMonth("day"))
-        .values("metric", "month", "department_id", "channel_id", "key")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
+def _sums(scope: Scope, metrics, dims: tuple[str, ...], *, channel_filter: bool = False) -> list[dict]:
+    """``metrics`` over the period summed per ``dims`` (of month, department_id, channel_id, key): rows
+    with ``n`` (the count), ``i`` (items) and ``x`` (not delivered); one query per table read."""
+    merged: dict[tuple, dict] = {}
+    for model, ranges in _parts(scope):
+        figures = _in_scope(model, ranges, scope, metrics, channel_filter=channel_filter)
+        if "month" in dims:
+            figures = figures.annotate(month=TruncMonth("day"))
+        rows = (
+            figures.values("metric", *dims)
+            .annotate(n=Sum("count"), i=Sum("items"), x=Sum("missing"))
+            .order_by()
+        )
+        for row in rows:
+            ident = (row["metric"], *(row[d] for d in dims))
+            if ident in merged:
+                for total in ("n", "i", "x"):
+                    merged[ident][total] += row[total]
+            else:
+                merged[ident] = row
+    return list(merged.values())
 
 
 def _decision_times(scope: Scope) -> dict[tuple[int | None, str], tuple[int, float | None, float | None]]:
     """(department, review mode) → (decisions, median seconds, 90th percentile seconds) over the period."""
-    figures = _figures(scope).filter(metric=m.DECISION_SECONDS)
+    parts = [
+        _in_scope(model, ranges, scope, [m.DECISION_SECONDS]).values("department_id", "key", "values")
+        for model, ranges in _parts(scope)
+    ]
     if connection.vendor == "postgresql":
-        # The single values stay in the database: one pass over the period's rows.
-        sql, params = figures.values("id").query.sql_with_params()
-        # The ORM's SQL for the period's rows (its values passed as parameters) in a subquery.
+        # The single values stay in the database: the ORM's SQL for the period's rows (its values
+        # passed as parameters), unnested and ranked there.
+        sqls, params = [], []
+        for part in parts:
+            sql, part_params = part.query.sql_with_params()
+            sqls.append(sql)
+            params.extend(part_params)
         query = (
             "SELECT f.department_id, f.key, count(*), "
             "percentile_cont(0.5) WITHIN GROUP (ORDER BY v.value::numeric), "
             "percentile_cont(0.9) WITHIN GROUP (ORDER BY v.value::numeric) "
-            "FROM reports_dailyfigure f CROSS JOIN LATERAL jsonb_array_elements_text(f.values) v(value) "
-            "WHERE f.id IN (" + sql + ") GROUP BY f.department_id, f.key"
+            "FROM (" + " UNION ALL ".join(f"({sql})" for sql in sqls) + ") f "
+            "CROSS JOIN LATERAL jsonb_array_elements_text(f.values) v(value) GROUP BY f.department_id, f.key"
         )
         with connection.cursor() as cursor:
             cursor.execute(query, params)
             return {(d, k): (n, float(p50), float(p90)) for d, k, n, p50, p90 in cursor.fetchall()}
     collected: dict[tuple, list[int]] = defaultdict(list)
-    for department_id, key, values in figures.values_list("department_id", "key", "values"):
-        collected[(department_id, key)].extend(values)
+    for part in parts:
+        for row in part:
+            collected[(row["department_id"], row["key"])].extend(row["values"])
     result = {}
     for group, values in collected.items():
         values.sort()
@@ -174,7 +224,8 @@ def _decision_times(scope: Scope) -> dict[tuple[int | None, str], tuple[int, flo
 
 
 def _followers(scope: Scope) -> list[tuple[date, int, int]]:
-    figures = _figures(scope).filter(metric=m.FOLLOWERS)
+    """Followers belong to a channel, not to a department: everyone who sees reports sees them."""
+    figures = DailyFigure.objects.filter(day__gte=scope.start, day__lte=scope.end, metric=m.FOLLOWERS)
     if scope.channel is not None:
         figures = figures.filter(channel_id=scope.channel.pk)
     return list(figures.order_by("day").values_list("day", "channel_id", "count"))
@@ -217,31 +268,40 @@ def metric_label(name: str) -> str:
 
 
 def report_sections(scope: Scope) -> list[Section]:
-    """Every section of the report for ``scope``: four queries, whatever the period."""
-    counts = _counts(scope)
+    """Every section of the report for ``scope``: the same number of queries whatever the period and the
+    data (each aggregation reads whole months from the monthly rows)."""
+    channel_chosen = scope.channel is not None
+    posts_metric = m.DELIVERIES_PUBLISHED if channel_chosen else m.POSTS_PUBLISHED
+    counts = (
+        _sums(scope, [posts_metric], ("month", "key"), channel_filter=True)
+        + _sums(scope, [m.DECISIONS, m.GUIDE_CONFIRMED], ("month", "key"))
+        + _sums(scope, [m.DELIVERIES_PUBLISHED], ("department_id", "channel_id"), channel_filter=True)
+        + _sums(scope, [m.POSTS_PUBLISHED], ("department_id",))
+        + _sums(scope, [m.DECISION_RULES, m.WARNINGS_APPROVED], ("key",))
+        + _sums(
+            scope,
+            [m.DELIVERIES_FAILED, m.DELIVERIES_UNCERTAIN, m.NETWORK, m.NETWORK_UNREAD],
+            ("channel_id", "key"),
+            channel_filter=True,
+        )
+    )
     departments = {d.pk: d.name for d in Department.objects.all()}
     channels = {c.pk: c.name for c in Channel.objects.all()}
     months = months_between(scope.start, scope.end)
     month_index = {month: i for i, month in enumerate(months)}
 
-    def by(metric: str, *, channel_filter: bool = False):
+    def by(metric: str, *dims: str):
+        """The rows of ``metric`` from the aggregation that has exactly ``dims``."""
         for row in counts:
-            if row["metric"] != metric:
-                continue
-            if channel_filter and scope.channel is not None and row["channel_id"] != scope.channel.pk:
-                continue
-            yield row
+            if row["metric"] == metric and set(row) - {"metric", "n", "i", "x"} == set(dims):
+                yield row
 
     sections: list[Section] = []
-    channel_chosen = scope.channel is not None
 
     # 1. Published posts per month (per channel: the deliveries on that channel).
-    posts_metric = m.DELIVERIES_PUBLISHED if channel_chosen else m.POSTS_PUBLISHED
     per_month = [0] * len(months)
-    per_department: dict[int | None, int] = defaultdict(int)
-    for row in by(posts_metric, channel_filter=True):
+    for row in by(posts_metric, "month", "key"):
         per_month[month_index[row["month"]]] += row["n"]
-        per_department[row["department_id"]] += row["n"]
     month_labels = [month_label(mo) for mo in months]
     sections.append(
         Section(
@@ -266,10 +326,10 @@ def report_sections(scope: Scope) -> list[Section]:
 
     # 2. Per department and channel.
     matrix: dict[tuple[int, int], int] = defaultdict(int)
-    for row in by(m.DELIVERIES_PUBLISHED, channel_filter=True):
+    for row in by(m.DELIVERIES_PUBLISHED, "department_id", "channel_id"):
         matrix[(row["department_id"], row["channel_id"])] += row["n"]
     posts_per_department: dict[int, int] = defaultdict(int)
-    for row in by(m.POSTS_PUBLISHED):
+    for row in by(m.POSTS_PUBLISHED, "department_id"):
         posts_per_department[row["department_id"]] += row["n"]
     dept_ids = sorted(
         {d for d, _c in matrix} | set(posts_per_department), key=lambda d: departments.get(d, "")
@@ -352,7 +412,7 @@ def report_sections(scope: Scope) -> list[Section]:
         "changes_requested": [0] * len(months),
         "rejected": [0] * len(months),
     }
-    for row in by(m.DECISIONS):
+    for row in by(m.DECISIONS, "month", "key"):
         _mode, _sep, outcome = row["key"].partition(":")
         if outcome in outcome_series:
             outcome_series[outcome][month_index[row["month"]]] += row["n"]
@@ -399,7 +459,7 @@ def report_sections(scope: Scope) -> list[Section]:
 
     # 5. Etiquette rules involved in requests for changes and rejections.
     rule_counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in by(m.DECISION_RULES):
+    for row in by(m.DECISION_RULES, "key"):
         outcome, _sep, rule = row["key"].partition(":")
         rule_counts[rule][0 if outcome == "changes_requested" else 1] += row["n"]
     rules_sorted = sorted(rule_counts.items(), key=lambda item: (-sum(item[1]), item[0]))
@@ -430,7 +490,7 @@ def report_sections(scope: Scope) -> list[Section]:
 
     # 6. Warnings approved with a reason.
     warnings: dict[str, int] = defaultdict(int)
-    for row in by(m.WARNINGS_APPROVED):
+    for row in by(m.WARNINGS_APPROVED, "key"):
         warnings[row["key"]] += row["n"]
     warnings_sorted = sorted(warnings.items(), key=lambda item: (-item[1], item[0]))
     sections.append(
@@ -455,7 +515,7 @@ def report_sections(scope: Scope) -> list[Section]:
     # 7. Delivery problems per channel.
     problems: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for metric, index in ((m.DELIVERIES_FAILED, 0), (m.DELIVERIES_UNCERTAIN, 1)):
-        for row in by(metric, channel_filter=True):
+        for row in by(metric, "channel_id", "key"):
             problems[row["channel_id"]][index] += row["n"]
     delivered: dict[int, int] = defaultdict(int)
     for (_d, c), n in matrix.items():
@@ -498,10 +558,8 @@ def report_sections(scope: Scope) -> list[Section]:
 
     # 8. Guide confirmations.
     confirmations = [0] * len(months)
-    confirmations_by_department: dict[int | None, int] = defaultdict(int)
-    for row in by(m.GUIDE_CONFIRMED):
+    for row in by(m.GUIDE_CONFIRMED, "month", "key"):
         confirmations[month_index[row["month"]]] += row["n"]
-        confirmations_by_department[row["department_id"]] += row["n"]
     sections.append(
         Section(
             slug="guide-confirmations",
@@ -523,11 +581,13 @@ def report_sections(scope: Scope) -> list[Section]:
     )
     # 9. Network figures.
     network: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for metric, index in ((m.NETWORK, 0), (m.NETWORK_POSTS, 1), (m.NETWORK_MISSING, 2)):
-        for row in by(metric, channel_filter=True):
-            network[(row["channel_id"], row["key"])][index] += row["n"]
+    for row in by(m.NETWORK, "channel_id", "key"):
+        totals = network[(row["channel_id"], row["key"])]
+        totals[0] += row["n"]
+        totals[1] += row["i"]
+        totals[2] += row["x"]
     unread: dict[int, int] = defaultdict(int)
-    for row in by(m.NETWORK_UNREAD, channel_filter=True):
+    for row in by(m.NETWORK_UNREAD, "channel_id", "key"):
         unread[row["channel_id"]] += row["n"]
     network_rows = []
     for (channel_id, name), (total, delivered, missing) in sorted(

@@ -160,9 +160,7 @@ def test_rollup_and_page_show_sums_and_not_delivered(
     )
     assert total == 20 + 4  # the newest reading of each post
     missing = sum(
-        DailyFigure.objects.filter(metric=m.NETWORK_MISSING, key="quotes_count").values_list(
-            "count", flat=True
-        )
+        DailyFigure.objects.filter(metric=m.NETWORK, key="quotes_count").values_list("missing", flat=True)
     )
     assert missing == 1  # the second post's server answer had no quotes_count
 

@@ -138,3 +138,52 @@ def test_decision_time_median_and_90th_percentile(client, make_workflow, coordin
         assert median == round(statistics.median(values) / 3600, 1)
         q90 = statistics.quantiles(values, n=10, method="inclusive")[8] if len(values) > 1 else values[0]
         assert p90 == round(q90 / 3600, 1)
+
+
+def test_monthly_rows_are_the_sums_of_the_daily_rows(make_workflow):
+    from django.db.models import Sum
+    from django.db.models.functions import TruncMonth
+
+    from reports.models import MonthlyFigure
+
+    make_workflow(seed=8, posts=50)
+    rollup_changed()
+    daily = {
+        (r["month"], r["metric"], r["department_id"], r["channel_id"], r["key"]): r["n"]
+        for r in DailyFigure.objects.exclude(metric=m.DECISION_SECONDS)
+        .annotate(month=TruncMonth("day"))
+        .values("month", "metric", "department_id", "channel_id", "key")
+        .annotate(n=Sum("count"))
+    }
+    monthly = {
+        (r.day, r.metric, r.department_id, r.channel_id, r.key): r.count
+        for r in MonthlyFigure.objects.exclude(metric=m.DECISION_SECONDS)
+    }
+    assert daily == monthly and daily
+
+
+def test_a_period_that_starts_and_ends_mid_month(make_workflow, department, other_department):
+    """Whole months come from the monthly rows, the rest from the daily rows: the totals equal the
+    counts of exactly the period's days."""
+    from reports.selectors import Scope, report_sections
+
+    expected = make_workflow(seed=13, posts=60)
+    rollup_changed()
+    start, end = date(2026, 9, 12), date(2026, 11, 7)
+    scope = Scope(start=start, end=end, departments=(department, other_department), all_departments=True)
+    with translation.override("en"):
+        sections = {s.slug: s for s in report_sections(scope)}
+    posts = sum(row[1] for row in sections["posts-by-month"].table.rows)
+    assert posts == sum(n for (day, _d), n in expected.posts.items() if start <= day <= end) > 0
+    decided = sections["decisions-by-month"].table.rows
+    direct = Counter()
+    for (day, _d, key), n in expected.decisions.items():
+        if start <= day <= end:
+            direct[key.split(":")[1]] += n
+    assert [sum(r[i] for r in decided) for i in (1, 2, 3)] == [
+        direct["approved"],
+        direct["changes_requested"],
+        direct["rejected"],
+    ]
+    times = {(r[0], r[1]): r[2] for r in sections["decision-time"].table.rows}
+    assert sum(times.values()) == sum(direct.values())
