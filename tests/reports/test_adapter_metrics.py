@@ -6,10 +6,37 @@ from __future__ import annotations
 
 import pytest
 
-from channels.networks.base import ErrorKind, PostContent, PublishError
-from tests.publishing.conftest import image, make_adapter  # noqa: F401 - the image fixture
+from channels.networks import registry
+from channels.networks.base import ChannelConfig, ErrorKind, MediaItem, PostContent, PublishError
 
 TEXT = "Bericht-Test: Impfzentrum geöffnet"
+
+
+def make_adapter(fake):
+    """The real adapter of ``fake``'s network, configured like a channel that points at the fake."""
+    kwargs = fake.channel_kwargs()
+    config = ChannelConfig(
+        credentials=dict(kwargs["credentials"]),
+        account=kwargs["account"],
+        base_url=kwargs["base_url"],
+        channel_id=1,
+        timeout=2.0,
+    )
+    return registry.get(kwargs["kind"])(config)
+
+
+@pytest.fixture
+def image(tmp_path) -> MediaItem:
+    from PIL import Image
+
+    path = tmp_path / "bild.png"
+    Image.new("RGB", (64, 32), "blue").save(path)
+    return MediaItem(
+        path=str(path),
+        mime_type="image/png",
+        alt_text="Ein blaues Rechteck",
+        public_url="https://media.landkreis.example/bild.png",
+    )
 
 
 def published(fake, adapter, media=()):
@@ -88,7 +115,7 @@ def test_facebook_token_problem_is_not_swallowed(fake_facebook):
     assert caught.value.credentials_problem
 
 
-def test_instagram_media_insights(fake_instagram, image):  # noqa: F811
+def test_instagram_media_insights(fake_instagram, image):
     adapter = make_adapter(fake_instagram)
     media_id = published(fake_instagram, adapter, media=(image,))
     fake_instagram.insights[media_id] = {"views": 640, "reach": 410, "likes": 52, "comments": 3, "saved": 6}
