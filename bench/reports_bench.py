@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import math
 import os
 import platform
 import random
@@ -110,7 +111,8 @@ def write_snapshots(total: int, rng: random.Random) -> int:
     if not deliveries:
         return 0
     ages = list(range(31)) + list(range(37, 91, 7))  # 39 readings at most per delivery
-    per_delivery = max(1, min(len(ages), round(total / len(deliveries))))
+    # A tenth more than the even share: readings that would lie in the future are left out.
+    per_delivery = max(1, min(len(ages), math.ceil(total * 1.1 / len(deliveries))))
     names = {
         "mastodon": ("replies_count", "reblogs_count", "favourites_count", "quotes_count"),
         "bluesky": ("likeCount", "repostCount", "replyCount", "quoteCount"),
@@ -131,7 +133,7 @@ def write_snapshots(total: int, rng: random.Random) -> int:
                 published = local_day(published_at)
                 for age in ages[:per_delivery]:
                     day = published + timedelta(days=age)
-                    if day > today:
+                    if day > today or written >= total:
                         break
                     values = {n: rng.randrange(0, 50 * (age + 1)) for n in metric_names[:-1]}
                     missing = [metric_names[-1]] if rng.random() < 0.3 else []

@@ -187,3 +187,17 @@ def test_a_period_that_starts_and_ends_mid_month(make_workflow, department, othe
     ]
     times = {(r[0], r[1]): r[2] for r in sections["decision-time"].table.rows}
     assert sum(times.values()) == sum(direct.values())
+
+
+def test_the_command_rebuilds_every_day_with_all(make_workflow):
+    import io
+
+    from django.core.management import call_command
+
+    expected = make_workflow(seed=17, posts=20)
+    rollup_changed()
+    DailyFigure.objects.all().delete()  # e.g. a restored database without the figures
+    out = io.StringIO()
+    call_command("reports_rollup", "--all", stdout=out)
+    assert "day(s) rebuilt" in out.getvalue()
+    assert_rollups_match(expected)
