@@ -36,6 +36,7 @@ VERB_LABELS = {
     "review.warning_acknowledged": _("acknowledged a warning"),
     "review.step_approved": _("approved a review step"),
     "review.approved": _("review finished: approved"),
+    "review.approved_with_reviewer_edits": _("approved with the text changed by the review"),
     "review.changes_requested": _("asked for changes"),
     "review.rejected": _("rejected the post"),
     "delivery.created": _("delivery created"),

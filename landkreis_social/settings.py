@@ -292,6 +292,9 @@ except Exception:
         "EMAIL_URL cannot be read, e.g. smtp+tls://user:password@mail.example:587."
     ) from None
 vars().update(EMAIL_CONFIG)
+# When a reviewer changed the post during the review, someone else must approve it (the approval always
+# names the change in the timeline and the author's notification).
+REVIEW_EDIT_NEEDS_SECOND_PERSON = env_bool("LANDKREIS_REVIEW_EDIT_NEEDS_SECOND_PERSON", default=False)
 # Notification e-mails: each recipient gets one digest of what arrived within this many seconds (the
 # in-app list is immediate); 0 sends one e-mail per notification at once.
 NOTIFICATION_EMAIL_DIGEST_SECONDS = env.int("LANDKREIS_EMAIL_DIGEST_SECONDS", default=120)

@@ -90,3 +90,8 @@ def diff_snapshots(old: dict, new: dict) -> list[FieldDiff]:
         before, after = _as_text(name, old.get(name)), _as_text(name, new.get(name))
         result.append(FieldDiff(name, str(label), diff_text(before, after), before != after))
     return result
+
+
+def field_text(name: str, value) -> str:
+    """A snapshot field as the reader sees it (for messages that quote a change)."""
+    return _as_text(name, value)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_record
+from audit.services import actor_display_name, audit_record
 from etiquette.types import Finding
 from notifications.models import Notification
 from posts import services as post_services
+from posts.diff import diff_snapshots, field_text
 from posts.models import Post, Revision
 from publishing.delivery_services import deliveries_create_for_post
 
@@ -22,6 +24,7 @@ from ..selectors import KEEP, finding_dict, finding_key
 from .common import (
     PLANNED_AT_TOLERANCE,
     ApprovalBlocked,
+    DecisionRefused,
     WarningsNotAcknowledged,
     _check_may_decide,
     _check_revision,
@@ -138,6 +141,11 @@ def step_approve(
     review, step = _lock_open_step(step)
     _check_may_decide(actor, step)
     _check_revision(review, revision)
+    editors, changes = _reviewer_edits(review)
+    if editors and settings.REVIEW_EDIT_NEEDS_SECOND_PERSON and actor.pk in {u.pk for u in editors}:
+        raise DecisionRefused(
+            _("You changed this post during the review; a second person must approve your wording.")
+        )
     is_last = not review.steps.filter(status=ReviewStep.Status.WAITING).exists()
     if planned_at is not KEEP and not is_last:
         raise ValidationError(
@@ -187,11 +195,52 @@ def step_approve(
             actor=actor, review=review, kind=Notification.Kind.STEP_APPROVED, comment=comment, step=step
         )
         return review
-    _review_approve(actor=actor, review=review, post=post, planned_at=planned_at, comment=comment, now=now)
+    _review_approve(
+        actor=actor,
+        review=review,
+        post=post,
+        planned_at=planned_at,
+        comment=comment,
+        now=now,
+        edits=(editors, changes),
+    )
     return review
 
 
-def _review_approve(*, actor, review: Review, post: Post, planned_at, comment: str, now: datetime) -> None:
+def _reviewer_edits(review: Review) -> tuple[list, list[tuple[str, str, str, str]]]:
+    """Who of the reviewers changed the post in this review (revisions after the submitted one that the
+    author did not make), and each changed field as (name, label, what was submitted, what is approved)."""
+    submitted, current = review.submitted_revision, review.revision
+    if submitted is None or current is None or submitted.pk == current.pk:
+        return [], []
+    revisions = (
+        Revision.objects.filter(
+            post_id=review.post_id, number__gt=submitted.number, number__lte=current.number
+        )
+        .exclude(created_by=None)
+        .exclude(created_by_id=review.post.author_id)
+        .select_related("created_by")
+        .order_by("number")
+    )
+    editors = list({r.created_by_id: r.created_by for r in revisions}.values())
+    if not editors:
+        return [], []
+    changes = [
+        (
+            d.name,
+            d.label,
+            field_text(d.name, submitted.snapshot.get(d.name)),
+            field_text(d.name, current.snapshot.get(d.name)),
+        )
+        for d in diff_snapshots(submitted.snapshot, current.snapshot)
+        if d.changed
+    ]
+    return editors, changes
+
+
+def _review_approve(
+    *, actor, review: Review, post: Post, planned_at, comment: str, now: datetime, edits=([], [])
+) -> None:
     """Every step approved: the review ends, the post becomes ``approved``/``scheduled`` and goes to
     publishing."""
     _finish(review, actor=actor, status=Review.Status.APPROVED, now=now)
@@ -210,6 +259,23 @@ def _review_approve(*, actor, review: Review, post: Post, planned_at, comment: s
         },
         comment=comment,
     )
+    editors, changes = edits
+    if editors:
+        # The approved wording is not the author's: the timeline and the author's notification say so,
+        # with the change (issue 14).
+        names = ", ".join(actor_display_name(u) for u in editors)
+        said = _("The text was changed during the review by %(names)s.") % {"names": names}
+        audit_record(
+            actor=actor,
+            verb="review.approved_with_reviewer_edits",
+            obj=review,
+            post_id=post.pk,
+            before={name: before for name, _label, before, _after in changes},
+            after={name: after for name, _label, _before, after in changes},
+            comment=said,
+        )
+        lines = [f"{label}: „{before}“ → „{after}“" for _name, label, before, after in changes]
+        comment = "\n\n".join(part for part in (comment, said + "\n" + "\n".join(lines)) if part)
     _hand_to_publishing(actor=actor, post=post)
     _notify_authors(actor=actor, review=review, kind=Notification.Kind.APPROVED, comment=comment)
 
