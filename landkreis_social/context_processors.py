@@ -6,6 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from departments import roles
+from inbox import selectors as inbox_selectors
 from notifications.selectors import unread_notification_count
 
 
@@ -29,6 +30,9 @@ NAV_ITEMS = (
     ),
     NavItem(
         "approvals:queue", _("Approvals"), (roles.KOORDINATION, roles.PRESSESTELLE, roles.FACHBEREICHSLEITUNG)
+    ),
+    NavItem(
+        "inbox:list", _("Inbox"), ("staff", roles.KOORDINATION, roles.PRESSESTELLE, roles.ADMINISTRATION)
     ),
     NavItem("publishing:deliveries", _("Deliveries"), (roles.KOORDINATION, roles.ADMINISTRATION)),
     NavItem("publishing:sandbox", _("Sandbox feed"), (roles.KOORDINATION, roles.ADMINISTRATION)),
@@ -67,7 +71,10 @@ def navigation(request):
             url = reverse(item.url_name)
         except NoReverseMatch:  # the page belongs to a part of the app that is not installed yet
             continue
-        items.append({"url": url, "label": item.label, "active": current == item.url_name})
+        entry = {"url": url, "label": item.label, "active": current == item.url_name}
+        if item.url_name == "inbox:list":
+            entry["count"] = inbox_selectors.counts(user).get("open", "0")
+        items.append(entry)
     return {
         "nav_items": items,
         "user_is_administrator": roles.is_administrator(user),

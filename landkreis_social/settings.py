@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "posts",
     "approvals",
     "reports",
+    "inbox",
 ]
 
 MIDDLEWARE = [
@@ -482,6 +483,48 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": PUBLISHING_SWEEP_SECONDS},
     },
 }
+# --- Inbox (Posteingang, docs: README "Posteingang") ---------------------------------------------------
+# How often beat asks every live channel for new comments, mentions and direct messages.
+INBOX_FETCH_SECONDS = env.float("LANDKREIS_INBOX_FETCH_SECONDS", default=120.0)
+# A fetch holds its channel this long (a worker killed mid-fetch frees it after the lease).
+INBOX_FETCH_LEASE_SECONDS = env.float("LANDKREIS_INBOX_FETCH_LEASE_SECONDS", default=240.0)
+# Pages per run and channel (the rest follows in the next run: one busy channel never holds a worker long).
+INBOX_MAX_PAGES_PER_RUN = env.int("LANDKREIS_INBOX_MAX_PAGES", default=20)
+# First reaction within this many staffed hours (per channel and per department in the admin); a
+# reminder to the department this many staffed hours before.
+INBOX_RESPONSE_HOURS = env.float("LANDKREIS_INBOX_RESPONSE_HOURS", default=4.0)
+INBOX_DUE_SOON_HOURS = env.float("LANDKREIS_INBOX_DUE_SOON_HOURS", default=1.0)
+INBOX_OFFICE_HOURS = env.str("LANDKREIS_INBOX_OFFICE_HOURS", default="mon-thu 08:00-16:00; fri 08:00-13:00")
+# Closed items (citizens' personal data) are deleted this many days after closing.
+INBOX_RETENTION_DAYS = env.int("LANDKREIS_INBOX_RETENTION_DAYS", default=180)
+# The monthly read budget a new X channel gets (X charges for every read); 0 = none.
+INBOX_X_MONTHLY_READS = env.int("LANDKREIS_INBOX_X_MONTHLY_READS", default=3000)
+# Facebook/Instagram webhooks: the app secret (X-Hub-Signature-256) and the verify token of the handshake.
+INBOX_META_APP_SECRET = env.str("LANDKREIS_META_APP_SECRET", default="")
+INBOX_META_VERIFY_TOKEN = env.str("LANDKREIS_META_VERIFY_TOKEN", default="")
+# Demo only: a page where a person writes a comment as a citizen on the sandbox feed.
+INBOX_DEMO_CITIZEN = env_bool("LANDKREIS_DEMO_CITIZEN", default=DEBUG)
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "inbox-fetch": {
+            "task": "inbox.tasks.fetch_due",
+            "schedule": INBOX_FETCH_SECONDS,
+            "options": {"expires": INBOX_FETCH_SECONDS},
+        },
+        "inbox-clock": {
+            "task": "inbox.tasks.clock_notices",
+            "schedule": 300.0,
+            "options": {"expires": 300.0},
+        },
+        "inbox-retention": {
+            "task": "inbox.tasks.retention",
+            "schedule": 86400.0,
+            "options": {"expires": 3600.0},
+        },
+    }
+)
+
 # Optional public address of MEDIA_ROOT (e.g. a public mirror) for networks that fetch images
 # themselves (Instagram). Without it, the publishing task passes each image's signed URL.
 PUBLIC_MEDIA_URL = env.str("LANDKREIS_PUBLIC_MEDIA_URL", default="")

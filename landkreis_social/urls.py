@@ -37,6 +37,7 @@ urlpatterns = [
     path("etiquette/", include("etiquette.urls")),
     path("publishing/", include("publishing.urls")),
     path("reports/", include("reports.urls")),
+    path("inbox/", include("inbox.urls")),
     *OLD_ADMIN_PAGES,
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,7 @@ import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -137,6 +138,51 @@ class NetworkLimits:
     posts_per_window: tuple[int, int] | None = None
 
 
+# --- reading what citizens write (the inbox) ---------------------------------------------------------
+
+
+class InboundKind(enum.StrEnum):
+    COMMENT = "comment"  # directly under one of the channel's own posts
+    REPLY = "reply"  # deeper in a thread that starts at one of the channel's own posts
+    MENTION = "mention"  # names the account, belongs to no own post
+    DIRECT = "direct"  # a direct message
+
+
+@dataclass(frozen=True)
+class InboundItem:
+    """One thing a citizen wrote, as the network told it. ``text`` may be the network's HTML (the inbox
+    cleans it); nothing here is logged – texts and names are personal data."""
+
+    network_id: str
+    kind: InboundKind
+    text: str = field(repr=False)
+    created_at: datetime | None = None
+    author_handle: str = field(default="", repr=False)
+    author_name: str = field(default="", repr=False)
+    author_url: str = field(default="", repr=False)
+    url: str = ""
+    # The network id of what it answers (an own post or another item) and of the thread's first post.
+    parent_id: str = ""
+    root_id: str = ""
+    # A key that groups a conversation (direct messages: the network's conversation id).
+    thread_key: str = ""
+    media_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    """A batch of inbound items and the cursor to store once they are committed. ``more`` says that the
+    next call with ``cursor`` has more right away (paging); the cursor is the adapter's own string."""
+
+    items: tuple[InboundItem, ...]
+    cursor: str
+    more: bool = False
+    # What this page cost: network requests (the read window), and the reads the network bills (X bills
+    # every post read; elsewhere one per request) – counted against a channel's monthly budget.
+    requests: int = 1
+    billed_reads: int | None = None
+
+
 @dataclass
 class ChannelConfig:
     """What an adapter is built from: decrypted credentials and where the API lives.
@@ -175,6 +221,16 @@ class NetworkAdapter:
     account_required: ClassVar[bool] = False
     # The API's address when ``Channel.base_url`` is empty ("" = the channel must name one).
     default_base_url: ClassVar[str] = ""
+    # What ``fetch_inbox`` reads (empty = the network offers nothing the inbox can read), and whether
+    # each read costs money (X): such channels read only when switched on, within a monthly budget.
+    reads: ClassVar[frozenset[InboundKind]] = frozenset()
+    reads_are_paid: ClassVar[bool] = False
+    # Reads the inbox may make per window (count, seconds): the network's read limit, with room for posting.
+    reads_per_window: ClassVar[tuple[int, int] | None] = None
+    # The fewest items a billed read may ask for (X: max_results ≥ 5): below that budget, reading stops.
+    read_page_minimum: ClassVar[int] = 1
+    # Which push endpoint may announce new items for this network ("meta" = the Facebook/Instagram webhook).
+    webhook_source: ClassVar[str] = ""
 
     def __init__(self, config: ChannelConfig):
         self.config = config
@@ -282,6 +338,22 @@ class NetworkAdapter:
     def check_credentials(self) -> str:
         """Ask the network who we are; return its answer (account name) or raise PublishError."""
         return self._guard("check_credentials", self._check_credentials, ErrorKind.PERMANENT)
+
+    def fetch_inbox(self, cursor: str, *, max_items: int | None = None) -> InboxPage:
+        """The next batch of what citizens wrote after ``cursor`` ("" = start); raises only
+        PublishError (a malformed answer is retryable: the cursor stays where it was). ``max_items``
+        asks for at most that many (networks that bill reads honour it: X's monthly budget)."""
+        if not self.reads:
+            raise PublishError(
+                _("%(network)s: reading comments and messages is not supported.") % {"network": self.label},
+                kind=ErrorKind.PERMANENT,
+            )
+        return self._guard(
+            "fetch_inbox", lambda: self._fetch_inbox(cursor or "", max_items=max_items), ErrorKind.RETRYABLE
+        )
+
+    def _fetch_inbox(self, cursor: str, *, max_items: int | None = None) -> InboxPage:
+        raise NotImplementedError
 
     def _guard(self, operation: str, call, unknown_kind: ErrorKind):
         try:

@@ -16,6 +16,7 @@ feed/photo POST is uncertain (no idempotency key at Facebook); on reads and dele
 
 from __future__ import annotations
 
+import json
 import re
 
 import facebook
@@ -24,14 +25,26 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import textlength
-from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
+from .base import (
+    ErrorKind,
+    InboundItem,
+    InboundKind,
+    InboxPage,
+    NetworkAdapter,
+    NetworkLimits,
+    PostContent,
+    PublishedRef,
+    PublishError,
+)
 from .http import (
     answer_without_id,
+    graph_time,
     insight_values,
     meta_retry_after,
     one_image_only,
     routed_session,
     scrub,
+    since_cursor,
     status_error,
     transport_error,
     unreadable_answer,
@@ -56,6 +69,9 @@ class FacebookAdapter(NetworkAdapter):
     account_help = gettext_lazy("The numeric id of the Facebook page.")
     account_required = True
     default_base_url = facebook.FACEBOOK_GRAPH_URL.rstrip("/")
+    reads = frozenset({InboundKind.COMMENT, InboundKind.REPLY})
+    reads_per_window = (100, 3600)  # Business Use Case limits: stay well below, posting needs its share
+    webhook_source = "meta"
 
     @classmethod
     def count_length(cls, text: str) -> int:
@@ -212,6 +228,57 @@ class FacebookAdapter(NetworkAdapter):
     def _fetch_followers(self) -> int | None:
         page = self._call(self.graph.get_object, self.page_id, fields="followers_count", creates=False)
         return self.counts_from(page, ("followers_count",)).get("followers_count")
+
+    # --- reading (the inbox) ---------------------------------------------------------------------------
+    #
+    # Comments on the page's recent posts: ``GET /{page}/posts`` (the newest RECENT_POSTS), then per post
+    # ``GET /{post}/comments?filter=stream&since=…`` (replies to comments included, with ``parent``).
+    # Cursor: {"since": unix time of the newest comment committed}; one second of overlap, the upsert
+    # keeps each comment once. Messenger (direct messages) is not read.
+
+    RECENT_POSTS = 25
+    COMMENT_FIELDS = "id,from,message,created_time,parent{id},permalink_url,attachment{media,url}"
+
+    def _fetch_inbox(self, cursor: str, *, max_items: int | None = None) -> InboxPage:
+        since = since_cursor(cursor)
+        posts = self._call(
+            self.graph.get_connections,
+            self.page_id,
+            "posts",
+            fields="id,created_time",
+            limit=self.RECENT_POSTS,
+            creates=False,
+        )
+        requests_made, newest, items = 1, since, []
+        for post in posts["data"]:
+            post_id = str(post["id"])
+            args = {"filter": "stream", "order": "chronological", "fields": self.COMMENT_FIELDS, "limit": 100}
+            if since:
+                args["since"] = since - 1
+            answer = self._call(self.graph.get_connections, post_id, "comments", creates=False, **args)
+            requests_made += 1
+            for comment in answer["data"]:
+                created = graph_time(comment.get("created_time"))
+                if created is not None:
+                    newest = max(newest, int(created.timestamp()))
+                parent = str((comment.get("parent") or {}).get("id") or "")
+                author = comment.get("from") or {}
+                attachment = (comment.get("attachment") or {}).get("url") or ""
+                items.append(
+                    InboundItem(
+                        network_id=str(comment["id"]),
+                        kind=InboundKind.REPLY if parent else InboundKind.COMMENT,
+                        text=str(comment.get("message") or ""),
+                        created_at=created,
+                        author_handle=str(author.get("name") or ""),
+                        author_name=str(author.get("name") or ""),
+                        url=str(comment.get("permalink_url") or ""),
+                        parent_id=parent or post_id,
+                        root_id=post_id,
+                        media_urls=(attachment,) if attachment else (),
+                    )
+                )
+        return InboxPage(items=tuple(items), cursor=json.dumps({"since": newest}), requests=requests_made)
 
 
 def _permalink(post_id: str) -> str:

@@ -249,3 +249,24 @@ def insight_values(answer) -> dict[str, int]:
         elif isinstance(value, int) and not isinstance(value, bool) and name:
             found[name] = value
     return found
+
+
+def since_cursor(cursor: str) -> int:
+    try:
+        value = json.loads(cursor).get("since") if cursor else 0
+        return int(value or 0)
+    except (ValueError, TypeError, AttributeError):
+        return 0
+
+
+def graph_time(value) -> datetime | None:
+    """Graph's ``2026-12-05T10:00:00+0000`` (or ISO with a colon / Z)."""
+    if not value:
+        return None
+    text = str(value).replace("Z", "+00:00")
+    if len(text) > 5 and text[-5] in "+-" and text[-3] != ":":
+        text = text[:-2] + ":" + text[-2:]
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None

@@ -15,6 +15,7 @@ a note to delete in the app.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -26,16 +27,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import textlength
-from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
+from .base import (
+    ErrorKind,
+    InboundItem,
+    InboundKind,
+    InboxPage,
+    NetworkAdapter,
+    NetworkLimits,
+    PostContent,
+    PublishedRef,
+    PublishError,
+)
 from .http import (
     access_refused,
     answer_without_id,
+    graph_time,
     insight_values,
     meta_retry_after,
     one_image_only,
     rate_limited,
     routed_session,
     scrub,
+    since_cursor,
     status_error,
     transport_error,
 )
@@ -58,6 +71,9 @@ class InstagramAdapter(NetworkAdapter):
     account_help = gettext_lazy("The numeric id of the Instagram business account (ig-user-id).")
     account_required = True
     default_base_url = "https://graph.facebook.com"
+    reads = frozenset({InboundKind.COMMENT, InboundKind.REPLY})
+    reads_per_window = (100, 3600)
+    webhook_source = "meta"
 
     @classmethod
     def count_length(cls, text: str) -> int:
@@ -244,3 +260,55 @@ class InstagramAdapter(NetworkAdapter):
     def _fetch_followers(self) -> int | None:
         user = self._request("GET", self.user_id, creates=False, params={"fields": "followers_count"})
         return self.counts_from(user, ("followers_count",)).get("followers_count")
+
+    # --- reading (the inbox) ---------------------------------------------------------------------------
+    #
+    # Comments on the account's recent media: ``GET /{ig-user}/media`` (the newest RECENT_MEDIA), then per
+    # medium ``GET /{media}/comments`` with their ``replies``. Instagram's comments endpoint has no
+    # ``since``: comments older than the cursor (the newest comment's time committed, one second of
+    # overlap) are dropped here. Direct messages (Instagram Messaging) are not read.
+
+    RECENT_MEDIA = 25
+    COMMENT_FIELDS = "id,text,timestamp,username,from,replies{id,text,timestamp,username,from}"
+
+    def _fetch_inbox(self, cursor: str, *, max_items: int | None = None) -> InboxPage:
+        since = since_cursor(cursor)
+        media = self._request(
+            "GET",
+            f"{self.user_id}/media",
+            params={"fields": "id,timestamp", "limit": self.RECENT_MEDIA},
+            creates=False,
+        )
+        requests_made, newest, items = 1, since, []
+        for medium in media["data"]:
+            media_id = str(medium["id"])
+            answer = self._request(
+                "GET",
+                f"{media_id}/comments",
+                params={"fields": self.COMMENT_FIELDS, "limit": 50},
+                creates=False,
+            )
+            requests_made += 1
+            for comment in answer["data"]:
+                for entry, parent in [(comment, media_id)] + [
+                    (reply, str(comment["id"])) for reply in (comment.get("replies") or {}).get("data", [])
+                ]:
+                    created = graph_time(entry.get("timestamp"))
+                    stamp = int(created.timestamp()) if created else 0
+                    if since and stamp and stamp < since - 1:
+                        continue
+                    newest = max(newest, stamp)
+                    username = str(entry.get("username") or (entry.get("from") or {}).get("username") or "")
+                    items.append(
+                        InboundItem(
+                            network_id=str(entry["id"]),
+                            kind=InboundKind.COMMENT if parent == media_id else InboundKind.REPLY,
+                            text=str(entry.get("text") or ""),
+                            created_at=created,
+                            author_handle=f"@{username}" if username else "",
+                            author_url=f"https://www.instagram.com/{quote(username)}/" if username else "",
+                            parent_id=parent,
+                            root_id=media_id,
+                        )
+                    )
+        return InboxPage(items=tuple(items), cursor=json.dumps({"since": newest}), requests=requests_made)

@@ -40,3 +40,8 @@ def kinds() -> list[str]:
 
 def choices() -> list[tuple[str, str]]:
     return [(kind, adapter.label) for kind, adapter in _load().items()]
+
+
+def readers() -> list[str]:
+    """The network kinds whose adapter can read comments, mentions or messages (the inbox)."""
+    return [kind for kind, adapter in _load().items() if adapter.reads]

@@ -4,6 +4,8 @@ honours the idempotency key (a repeated key returns the post it already made).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.urls import reverse
@@ -12,8 +14,29 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import textlength
-from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
+from .base import (
+    ErrorKind,
+    InboundItem,
+    InboundKind,
+    InboxPage,
+    NetworkAdapter,
+    NetworkLimits,
+    PostContent,
+    PublishedRef,
+    PublishError,
+)
 from .registry import register
+
+# The sandbox's comment section. What demo citizens write on the sandbox feed is stored by the inbox app
+# (it owns the table and registers the source when it starts); the adapter reads it like a network's
+# comment API: ``source(channel_id, after, limit) -> [(sequence, InboundItem), …]`` oldest first.
+CommentSource = Callable[[int, int, int], list[tuple[int, InboundItem]]]
+_comment_source: CommentSource | None = None
+
+
+def set_comment_source(source: CommentSource | None) -> None:
+    global _comment_source
+    _comment_source = source
 
 
 @register
@@ -23,6 +46,8 @@ class SandboxAdapter(NetworkAdapter):
     limits = NetworkLimits(max_length=5000, alt_text_max=2000, requires_media=False, posts_per_window=None)
     deduplicates = True
     default_base_url = "local"  # no server: nothing to configure
+    reads = frozenset({InboundKind.COMMENT, InboundKind.REPLY})
+    PAGE_SIZE = 100
 
     @classmethod
     def count_length(cls, text: str) -> int:
@@ -92,3 +117,20 @@ class SandboxAdapter(NetworkAdapter):
         if channel is None:
             raise PublishError("Sandbox: " + gettext("channel not found."), kind=ErrorKind.PERMANENT)
         return str(channel.name)
+
+    def _fetch_inbox(self, cursor: str, *, max_items: int | None = None) -> InboxPage:
+        after = int(cursor) if cursor.isdigit() else 0
+        if _comment_source is None:
+            return InboxPage(items=(), cursor=str(after), more=False, requests=0)
+        try:
+            rows = _comment_source(self._channel_id(), after, self.PAGE_SIZE)
+        except DatabaseError:
+            raise PublishError(
+                "Sandbox: " + gettext("database not reachable."), kind=ErrorKind.RETRYABLE
+            ) from None
+        newest = max([after, *(sequence for sequence, _item in rows)])
+        return InboxPage(
+            items=tuple(item for _sequence, item in rows),
+            cursor=str(newest),
+            more=len(rows) >= self.PAGE_SIZE,
+        )

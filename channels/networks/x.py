@@ -14,6 +14,7 @@ instead of silent.
 
 from __future__ import annotations
 
+import json
 import re
 
 import tweepy
@@ -22,7 +23,17 @@ from django.utils.translation import gettext_lazy
 from requests_oauthlib import OAuth1
 
 from . import textlength
-from .base import ErrorKind, NetworkAdapter, NetworkLimits, PostContent, PublishedRef, PublishError
+from .base import (
+    ErrorKind,
+    InboundItem,
+    InboundKind,
+    InboxPage,
+    NetworkAdapter,
+    NetworkLimits,
+    PostContent,
+    PublishedRef,
+    PublishError,
+)
 from .http import (
     answer_without_id,
     retry_after_header,
@@ -56,6 +67,10 @@ class XAdapter(NetworkAdapter):
     }
     account_help = gettext_lazy("The account name without @, e.g. LandkreisROW (for the links to the posts).")
     default_base_url = API_HOST
+    reads = frozenset({InboundKind.COMMENT, InboundKind.REPLY, InboundKind.MENTION})
+    reads_are_paid = True  # pay per use: every post read is billed – off by default, a monthly budget
+    reads_per_window = (150, 900)  # GET /2/users/:id/mentions: 300 per 15 minutes, half of it
+    read_page_minimum = 6  # max_results ≥ 5, plus get_me on the first read
 
     @classmethod
     def count_length(cls, text: str) -> int:
@@ -213,6 +228,91 @@ class XAdapter(NetworkAdapter):
         )
         metrics = getattr(response.data, "public_metrics", None) or {}
         return self.counts_from(metrics, ("followers_count",)).get("followers_count")
+
+    # --- reading (the inbox) ---------------------------------------------------------------------------
+    #
+    # ``GET /2/users/:id/mentions`` with ``since_id`` (the newest mention committed), paged back with
+    # ``pagination_token``. Cursor: {"me": own user id (read once – every read costs), "seen": newest id
+    # committed, and while paging "page" and "hw"}. A reply's ``conversation_id`` is the thread's root.
+    # Direct messages are not read (a separate, more expensive product).
+
+    def _fetch_inbox(self, cursor: str, *, max_items: int | None = None) -> InboxPage:
+        try:
+            state = json.loads(cursor) if cursor else {}
+        except ValueError:
+            state = {}
+        state = state if isinstance(state, dict) else {}
+        requests_made = 0
+        if not state.get("me"):
+            me = self._call(self.client.get_me, user_auth=True, creates=False)
+            requests_made += 1
+            state["me"] = str(me.data["id"] if isinstance(me.data, dict) else me.data.id)
+        own = state["me"]
+        size = max(5, min(100, (max_items - requests_made) if max_items else 100))
+        args = {
+            "max_results": size,
+            "tweet_fields": [
+                "created_at",
+                "conversation_id",
+                "in_reply_to_user_id",
+                "referenced_tweets",
+                "attachments",
+            ],
+            "expansions": ["author_id"],
+            "user_fields": ["username", "name"],
+            "user_auth": True,
+        }
+        if state.get("seen"):
+            args["since_id"] = state["seen"]
+        if state.get("page"):
+            args["pagination_token"] = state["page"]
+        answer = self._call(self.client.get_users_mentions, own, creates=False, **args)
+        requests_made += 1
+        users = {str(u.id): u for u in (answer.includes or {}).get("users", [])}
+        tweets = list(answer.data or [])
+        newest = str(state.get("hw") or state.get("seen") or "")
+        items = []
+        for tweet in tweets:
+            tweet_id = str(tweet.id)
+            if not newest or int(tweet_id) > int(newest):
+                newest = tweet_id
+            author = users.get(str(tweet.author_id))
+            username = str(getattr(author, "username", "") or "")
+            parent = next(
+                (str(ref.id) for ref in (tweet.referenced_tweets or []) if ref.type == "replied_to"), ""
+            )
+            root = str(tweet.conversation_id or "") if parent else ""
+            if parent and parent == root and str(tweet.in_reply_to_user_id or "") == own:
+                kind = InboundKind.COMMENT
+            elif parent:
+                kind = InboundKind.REPLY
+            else:
+                kind = InboundKind.MENTION
+            items.append(
+                InboundItem(
+                    network_id=tweet_id,
+                    kind=kind,
+                    text=str(tweet.text or ""),
+                    created_at=tweet.created_at,
+                    author_handle=f"@{username}" if username else "",
+                    author_name=str(getattr(author, "name", "") or ""),
+                    author_url=f"https://x.com/{username}" if username else "",
+                    url=f"https://x.com/{username or 'i'}/status/{tweet_id}",
+                    parent_id=parent,
+                    root_id=root,
+                )
+            )
+        next_token = (answer.meta or {}).get("next_token")
+        billed = requests_made - 1 + len(tweets)  # the mentions read (and get_me once)
+        if next_token and tweets:
+            cursor = {"me": own, "seen": state.get("seen", ""), "hw": newest, "page": next_token}
+            return InboxPage(
+                tuple(items), json.dumps(cursor), more=True, requests=requests_made, billed_reads=billed
+            )
+        cursor = {"me": own, "seen": newest}
+        return InboxPage(
+            tuple(items), json.dumps(cursor), more=False, requests=requests_made, billed_reads=billed
+        )
 
 
 def _int_or_none(value):

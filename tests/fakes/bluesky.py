@@ -246,3 +246,65 @@ class FakeBluesky(FakeServer):
         if self.followers_count is not None:
             profile["followersCount"] = self.followers_count
         return Response(200, profile)
+
+
+class FakeBlueskyInbox(FakeBluesky):
+    """Plus ``app.bsky.notification.listNotifications`` (newest first, ``cursor`` pages back, filtered by
+    ``reasons``). ``citizen_writes(text, reply_to=uri)`` adds a post of a citizen and its notification."""
+
+    def __init__(self, *args, **kwargs):
+        self.notifications: list[dict] = []
+        self._clock = 0
+        super().__init__(*args, **kwargs)
+
+    def setup_routes(self):
+        super().setup_routes()
+        self.route("GET", X + r"app\.bsky\.notification\.listNotifications", self.list_notifications)
+
+    def _stamp(self) -> str:
+        with self.lock:
+            self._clock += 1
+            base = time.time() + self._clock / 1000
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(base)) + f".{int(base * 1000) % 1000:03d}Z"
+
+    def citizen_writes(
+        self, text, *, reply_to=None, root=None, reason=None, handle="erika.bsky.social", name="Erika"
+    ):
+        did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
+        uri = f"at://{did}/app.bsky.feed.post/{secrets.token_hex(7)[:13]}"
+        stamp = self._stamp()
+        record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": stamp, "langs": ["de"]}
+        if reply_to:
+            cid = make_cid(reply_to.encode())
+            record["reply"] = {
+                "root": {"uri": root or reply_to, "cid": make_cid((root or reply_to).encode())},
+                "parent": {"uri": reply_to, "cid": cid},
+            }
+        notification = {
+            "uri": uri,
+            "cid": make_cid(json.dumps(record, sort_keys=True).encode()),
+            "author": {"did": did, "handle": handle, "displayName": name},
+            "reason": reason or ("reply" if reply_to else "mention"),
+            "reasonSubject": root or reply_to,
+            "record": record,
+            "isRead": False,
+            "indexedAt": stamp,
+        }
+        with self.lock:
+            self.notifications.append(notification)
+        return notification
+
+    def list_notifications(self, request):
+        refused = self._check_access(request)
+        if refused:
+            return refused
+        limit = int(request.value("limit") or 50)
+        reasons = request.values("reasons")
+        with self.lock:
+            found = [n for n in reversed(self.notifications) if not reasons or n["reason"] in reasons]
+        start = int(request.value("cursor") or 0)
+        page = found[start : start + limit]
+        answer = {"notifications": page}
+        if start + limit < len(found):
+            answer["cursor"] = str(start + limit)
+        return Response(200, answer)

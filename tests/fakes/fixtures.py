@@ -58,3 +58,38 @@ def fake_networks(fake_x, fake_mastodon, fake_facebook, fake_instagram, fake_blu
         "instagram": fake_instagram,
         "bluesky": fake_bluesky,
     }
+
+
+@pytest.fixture
+def fake_mastodon_inbox():
+    from .mastodon import FakeMastodonInbox
+
+    yield from _serve(FakeMastodonInbox())
+
+
+@pytest.fixture
+def fake_bluesky_inbox():
+    from .bluesky import FakeBlueskyInbox
+
+    yield from _serve(FakeBlueskyInbox())
+
+
+@pytest.fixture
+def fake_facebook_inbox():
+    from .graph import FakeFacebookInbox
+
+    yield from _serve(FakeFacebookInbox())
+
+
+@pytest.fixture
+def fake_instagram_inbox():
+    from .graph import FakeInstagramInbox
+
+    yield from _serve(FakeInstagramInbox())
+
+
+@pytest.fixture
+def fake_x_inbox():
+    from .x import FakeXInbox
+
+    yield from _serve(FakeXInbox())

@@ -6,6 +6,7 @@ The rate limit is code 32 (HTTP 400) with ``X-Business-Use-Case-Usage`` naming t
 
 from __future__ import annotations
 
+import calendar
 import json
 import math
 import time
@@ -284,3 +285,109 @@ class FakeInstagram(FakeGraph):
                 200, {"id": object_id, "permalink": f"https://www.instagram.com/p/FAKE{object_id}/"}
             )
         return Response(400, self.error_body(400, f"Object with ID '{object_id}' does not exist", code=100))
+
+
+def _graph_stamp(offset: float = 0.0) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(time.time() + offset))
+
+
+class FakeFacebookInbox(FakeFacebook):
+    """Plus the page's posts (``GET /{page}/posts``) and their comments (``GET /{post}/comments`` with
+    ``since``). ``citizen_comments(post_id, text, parent=None)`` adds a comment."""
+
+    def __init__(self, *args, **kwargs):
+        self.comments: dict[str, list[dict]] = {}
+        super().__init__(*args, **kwargs)
+
+    def setup_routes(self):
+        self.route("GET", VERSION + r"/(?P<page_id>\d+)/posts", self.list_posts)
+        self.route("GET", VERSION + r"/(?P<post_id>[\d_]+)/comments", self.list_comments)
+        super().setup_routes()
+
+    def citizen_comments(
+        self,
+        post_id: str,
+        text: str,
+        *,
+        parent: str | None = None,
+        name: str = "Erika Muster",
+        age: float = 0.0,
+    ):
+        comment = {
+            "id": f"{post_id.split('_')[-1]}_{self.next_id()}",
+            "from": {"id": self.next_id(), "name": name},
+            "message": text,
+            "created_time": _graph_stamp(-age),
+            "permalink_url": f"https://www.facebook.com/{post_id}?comment_id={self._ids}",
+        }
+        if parent:
+            comment["parent"] = {"id": parent}
+        with self.lock:
+            self.comments.setdefault(post_id, []).append(comment)
+        return comment
+
+    def list_posts(self, request, version, page_id):
+        refused = self.check_token(request) or self._page(page_id)
+        if refused:
+            return refused
+        with self.lock:
+            posts = [{"id": p["id"], "created_time": _graph_stamp()} for p in reversed(self.created)]
+        limit = int(request.value("limit") or 25)
+        return Response(200, {"data": posts[:limit]})
+
+    def list_comments(self, request, version, post_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        since = int(request.value("since") or 0)
+        with self.lock:
+            found = [
+                c
+                for c in self.comments.get(post_id, [])
+                if calendar.timegm(time.strptime(c["created_time"], "%Y-%m-%dT%H:%M:%S+0000")) >= since
+            ]
+        return Response(200, {"data": found[: int(request.value("limit") or 25)]})
+
+
+class FakeInstagramInbox(FakeInstagram):
+    """Plus ``GET /{ig-user}/media`` and ``GET /{media}/comments`` (with ``replies``; no ``since``)."""
+
+    def __init__(self, *args, **kwargs):
+        self.comments: dict[str, list[dict]] = {}
+        super().__init__(*args, **kwargs)
+
+    def setup_routes(self):
+        self.route("GET", VERSION + r"/(?P<user_id>\d+)/media", self.list_media)
+        self.route("GET", VERSION + r"/(?P<media_id>\d+)/comments", self.list_comments)
+        super().setup_routes()
+
+    def citizen_comments(
+        self, media_id: str, text: str, *, reply_to: str | None = None, username: str = "erika.m"
+    ):
+        comment = {"id": self.next_id(), "text": text, "timestamp": _graph_stamp(), "username": username}
+        with self.lock:
+            if reply_to:
+                for top in self.comments.get(media_id, []):
+                    if top["id"] == reply_to:
+                        top.setdefault("replies", {"data": []})["data"].append(comment)
+            else:
+                self.comments.setdefault(media_id, []).append(comment)
+        return comment
+
+    def list_media(self, request, version, user_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        with self.lock:
+            media = [
+                {"id": m["id"], "timestamp": _graph_stamp()} for m in reversed(self.created) if "id" in m
+            ]
+        return Response(200, {"data": media[: int(request.value("limit") or 25)]})
+
+    def list_comments(self, request, version, media_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        with self.lock:
+            found = [dict(c) for c in self.comments.get(media_id, [])]
+        return Response(200, {"data": found})

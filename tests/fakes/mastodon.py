@@ -6,6 +6,7 @@ Only ``Authorization: Bearer <token>`` with the configured token is accepted. A 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from .server import FakeServer, RecordedRequest, Response
@@ -191,3 +192,160 @@ class FakeMastodon(FakeServer):
         if status is None:
             return Response(404, {"error": "Record not found"})
         return Response(200, {**self._status_json(status), **self.status_counts.get(status_id, {})})
+
+
+class FakeMastodonInbox(FakeMastodon):
+    """The fake instance plus what citizens write: ``notifications`` (type mention, paged with
+    ``min_id``/``max_id``/``limit``), ``statuses/:id/context`` (ancestors) and ``conversations``
+    (direct messages). ``citizen_writes`` adds a status of a citizen and its notification."""
+
+    def __init__(self, *args, **kwargs):
+        self.inbound: dict[str, dict] = {}
+        self.notifications: list[dict] = []
+        self.conversations: dict[str, dict] = {}
+        self.malformed_notifications = 0  # answer that many notification requests with garbage
+        # Hold the answer of the notification request number ``hold_from`` (1-based) and later ones
+        # for ``hold_seconds`` (a worker can be killed while it waits); ``release()`` ends the hold.
+        self.notification_calls = 0
+        self.hold_from: int | None = None
+        self.hold_seconds = 0.0
+        super().__init__(*args, **kwargs)
+
+    def setup_routes(self):
+        super().setup_routes()
+        self.route("GET", r"/api/v1/notifications", self.list_notifications)
+        self.route("GET", r"/api/v1/statuses/(?P<status_id>\d+)/context", self.context)
+        self.route("GET", r"/api/v1/conversations", self.list_conversations)
+
+    def _citizen(self, acct: str, name: str) -> dict:
+        return {
+            **self._account(),
+            "id": str(abs(hash(acct)) % 10**9 + 10),
+            "username": acct.split("@")[0],
+            "acct": acct,
+            "display_name": name,
+            "url": f"https://social.example/@{acct}",
+        }
+
+    def citizen_writes(
+        self,
+        text: str,
+        *,
+        in_reply_to: str | None = None,
+        visibility: str = "public",
+        acct: str = "erika",
+        name: str = "Erika Muster",
+        notify: bool = True,
+        media: tuple[str, ...] = (),
+    ) -> dict:
+        with self.lock:
+            status_id = self.next_id()
+            parent = self.inbound.get(in_reply_to or "") or next(
+                (s for s in self.created if s["id"] == in_reply_to), None
+            )
+            parent_account = None
+            if parent is not None:
+                parent_account = parent["account"]["id"] if "account" in parent else "1"
+            status = {
+                "id": status_id,
+                "uri": f"https://social.example/users/{acct}/statuses/{status_id}",
+                "url": f"https://social.example/@{acct}/{status_id}",
+                "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "content": text,
+                "visibility": visibility,
+                "language": "de",
+                "sensitive": False,
+                "spoiler_text": "",
+                "in_reply_to_id": in_reply_to,
+                "in_reply_to_account_id": parent_account,
+                "media_attachments": [
+                    {
+                        "id": self.next_id(),
+                        "type": "image",
+                        "url": url,
+                        "preview_url": url,
+                        "description": None,
+                    }
+                    for url in media
+                ],
+                "account": self._citizen(acct, name),
+                "mentions": [{"id": "1", "acct": self.acct, "username": self.acct, "url": ""}],
+                "tags": [],
+                "emojis": [],
+                "reblogs_count": 0,
+                "favourites_count": 0,
+                "replies_count": 0,
+            }
+            self.inbound[status_id] = status
+            if notify:
+                self.notifications.append(
+                    {
+                        "id": self.next_id(),
+                        "type": "mention",
+                        "created_at": status["created_at"],
+                        "account": status["account"],
+                        "status": status,
+                    }
+                )
+            if visibility == "direct":
+                key = acct
+                conversation = self.conversations.setdefault(
+                    key, {"id": self.next_id(), "accounts": [status["account"]], "unread": True}
+                )
+                conversation["last_status"] = status
+        return status
+
+    def list_notifications(self, request):
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        if self.malformed_notifications > 0:
+            self.malformed_notifications -= 1
+            return Response(200, {"unexpected": "shape"})
+        with self.lock:
+            self.notification_calls += 1
+            hold = self.hold_from is not None and self.notification_calls >= self.hold_from
+        if hold:
+            time.sleep(self.hold_seconds)
+        types = request.values("types")
+        limit = min(int(request.value("limit") or 40), 80)
+        min_id, max_id = request.value("min_id"), request.value("max_id")
+        with self.lock:
+            found = [n for n in self.notifications if not types or n["type"] in types]
+        found.sort(key=lambda n: int(n["id"]))
+        if max_id:
+            found = [n for n in found if int(n["id"]) < int(max_id)]
+        if min_id is not None:
+            page = [n for n in found if int(n["id"]) > int(min_id)][:limit]
+        else:
+            page = found[-limit:]
+        return Response(200, list(reversed(page)))
+
+    def release(self) -> None:
+        with self.lock:
+            self.hold_from = None
+
+    def context(self, request, status_id):
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        with self.lock:
+            own = {s["id"]: self._status_json(s) for s in self.created}
+            everything = {**own, **self.inbound}
+            ancestors = []
+            current = everything.get(status_id)
+            if current is None:
+                return Response(404, {"error": "Record not found"})
+            while current.get("in_reply_to_id") and current["in_reply_to_id"] in everything:
+                current = everything[current["in_reply_to_id"]]
+                ancestors.insert(0, current)
+            descendants = [s for s in self.inbound.values() if s.get("in_reply_to_id") == status_id]
+        return Response(200, {"ancestors": ancestors, "descendants": descendants})
+
+    def list_conversations(self, request):
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        with self.lock:
+            items = sorted(
+                self.conversations.values(), key=lambda c: int(c["last_status"]["id"]), reverse=True
+            )
+        limit = min(int(request.value("limit") or 20), 40)
+        return Response(200, items[:limit])

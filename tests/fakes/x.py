@@ -178,3 +178,67 @@ class FakeX(FakeServer):
                 },
             )
         return Response(200, {"data": data})
+
+
+class FakeXInbox(FakeX):
+    """Plus ``GET /2/users/:id/mentions`` (newest first, ``since_id``, ``pagination_token``,
+    ``max_results`` 5–100, ``includes.users``). ``citizen_mentions(text, reply_to=…)`` adds one;
+    ``posts_read`` counts the posts handed out (what X would bill)."""
+
+    OWN_ID = "2244994945"
+
+    def __init__(self, *args, **kwargs):
+        self.mentions: list[dict] = []
+        self.users: dict[str, dict] = {}
+        self.posts_read = 0
+        super().__init__(*args, **kwargs)
+
+    def setup_routes(self):
+        self.route("GET", r"/2/users/(?P<user_id>\d+)/mentions", self.list_mentions)
+        super().setup_routes()
+
+    def citizen_mentions(
+        self, text, *, reply_to=None, conversation=None, to_user=None, username="erika_m", name="Erika"
+    ):
+        user_id = str(abs(hash(username)) % 10**9 + 10**9)
+        self.users[user_id] = {"id": user_id, "username": username, "name": name}
+        with self.lock:
+            tweet_id = str(10**17 + int(self.next_id()))
+        tweet = {
+            "id": tweet_id,
+            "text": text,
+            "author_id": user_id,
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+            "conversation_id": conversation or reply_to or tweet_id,
+            "edit_history_tweet_ids": [tweet_id],
+        }
+        if reply_to:
+            tweet["referenced_tweets"] = [{"type": "replied_to", "id": reply_to}]
+            tweet["in_reply_to_user_id"] = to_user or self.OWN_ID
+        with self.lock:
+            self.mentions.append(tweet)
+        return tweet
+
+    def list_mentions(self, request, user_id):
+        if not self._authorised(request):
+            return Response(401, self.error_body(401, "Unauthorized"))
+        size = int(request.value("max_results") or 10)
+        if not 5 <= size <= 100:
+            return Response(400, self.error_body(400, "max_results must be between 5 and 100"))
+        since = int(request.value("since_id") or 0)
+        with self.lock:
+            found = [t for t in reversed(self.mentions) if int(t["id"]) > since]
+        start = int(request.value("pagination_token") or 0)
+        page = found[start : start + size]
+        self.posts_read += len(page)
+        meta = {"result_count": len(page)}
+        if page:
+            meta["newest_id"], meta["oldest_id"] = page[0]["id"], page[-1]["id"]
+        if start + size < len(found):
+            meta["next_token"] = str(start + size)
+        authors = {t["author_id"] for t in page}
+        body = {"meta": meta}
+        if page:
+            body["data"] = page
+            body["includes"] = {"users": [self.users[a] for a in authors]}
+        return Response(200, body)

@@ -153,7 +153,7 @@ def write_post(editor, department, guide):
     return make
 
 
-def submit_and_approve(post: Post, *, by, planned_at=approval_services.KEEP, before_approval=None) -> Post:
+def submit_and_approve(post: Post, *, by, planned_at=approval_selectors.KEEP, before_approval=None) -> Post:
     """Submit ``post`` as its author and approve every review step as ``by`` (Koordination), giving a
     reason for each etiquette warning – the real review services, in their transactions.
     ``before_approval()`` runs between submission and approval."""
@@ -176,7 +176,7 @@ def submit_and_approve(post: Post, *, by, planned_at=approval_services.KEEP, bef
             break
         is_last = not review.steps.filter(status=ReviewStep.Status.WAITING).exists()
         current = approval_selectors.current_findings(
-            post, planned_at=planned_at if is_last else approval_services.KEEP
+            post, planned_at=planned_at if is_last else approval_selectors.KEEP
         )
         acknowledgements = {
             approval_selectors.finding_key(f): "Im Test bewusst so."
@@ -187,7 +187,7 @@ def submit_and_approve(post: Post, *, by, planned_at=approval_services.KEEP, bef
             actor=by,
             step=step,
             acknowledgements=acknowledgements,
-            planned_at=planned_at if is_last else approval_services.KEEP,
+            planned_at=planned_at if is_last else approval_selectors.KEEP,
         )
         review.refresh_from_db()
     post.refresh_from_db()

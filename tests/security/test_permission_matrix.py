@@ -111,6 +111,13 @@ reports:index                        GET    -              login     403      20
 reports:csv                          GET    -              login     403      200      403      200      200      200
 reports:pdf                          GET    -              login     403      200      403      200      200      200
 reports:report_download              GET    committee_report login   404      404      404      200/404  200/404  200/404
+inbox:list                           GET    -              login     200      200      200      200      200      200
+inbox:item                           GET    inbox_item     login     200/404  200/404  200/404  200      200      200
+inbox:take_over                      POST   inbox_item     login     302/404  302/404  302/404  302      302      302
+inbox:close                          POST   inbox_item     login     302/404  302/404  302/404  302      302      302
+inbox:assign                         POST   inbox_item     login     403/404  403/404  403/404  302      403      302
+inbox:demo_comment                   GET    -              login     404      404      404      404      404      404
+inbox:webhook_meta                   GET    -              404       404      404      404      404      404      404
 """
 
 # What "own" and "other" mean for objects without a department.
@@ -130,6 +137,7 @@ OBJECTS = {
     "approved": "a post Koordination approved (own department / other department)",
     "delivery": "a failed delivery of that post (own department / other department)",
     "committee_report": "a stored monthly committee report (county-wide) / an id that does not exist",
+    "inbox_item": "a citizen's comment on that post in the inbox (own department / other department)",
 }
 
 
@@ -208,6 +216,12 @@ def payload(world, row: Row, role: str, value) -> dict:
         return data
     if row.view == "publishing:delivery_mark_published":
         return {"url": "https://social.example/@landkreis/1"}
+    if row.view == "inbox:close":
+        return {"resolution": "answered", "reason": "Telefonisch beantwortet."}
+    if row.view == "inbox:assign":
+        own, other = (objects["department"] for objects in role_objects(world, role))
+        target = other if value.department_id == own.pk else own
+        return {"department": target.pk, "note": "Zuständig ist das andere Amt."}
     if row.view == "publishing:post_withdraw":
         return {"reason": "Der Termin ist abgesagt."}
     if row.view in ("posts:comment_add", "approvals:comment"):

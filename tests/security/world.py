@@ -69,6 +69,28 @@ def _approved_with_failed_delivery(author, department, coordinator, channels, *,
     return post, delivery
 
 
+def _inbox_item(channel, department, post, key: str):
+    from django.utils import timezone
+
+    from inbox.models import InboxItem
+
+    now = timezone.now()
+    return InboxItem.objects.create(
+        channel=channel,
+        network_id=f"matrix-{key}",
+        kind=InboxItem.Kind.COMMENT,
+        text="Gibt es noch Termine?",
+        author_handle="@erika",
+        received_at=now,
+        conversation_key=f"item:matrix-{key}",
+        post=post,
+        department=department,
+        due_at=now,
+        remind_at=now,
+        clock_starts_at=now,
+    )
+
+
 def build_world(
     cast,
     department,
@@ -147,6 +169,7 @@ def build_world(
             author, dept, cast["coordinator"], channels, title=title or f"Freigegeben {dept.code}", text=text
         )
         image_medium, video_medium = draft.media.order_by("position")
+        inbox_item = _inbox_item(channels[0], dept, approved, key)
         objects[key] = {
             "review": review,
             "draft": draft,
@@ -155,6 +178,7 @@ def build_world(
             "department": dept,
             "approved": approved,
             "delivery": delivery,
+            "inbox_item": inbox_item,
         }
     signed = media_public_url(objects["own"]["image"]).split("/posts/media/public/")[1].rstrip("/")
     objects["own"]["signed_media"], objects["other"]["signed_media"] = signed, "forged-" + signed[7:]

@@ -14,6 +14,7 @@ DEMO_MODULES = (
     "accounts.demo",
     "posts.demo",
     "approvals.demo",
+    "inbox.demo",
 )
 
 

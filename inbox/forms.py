@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+
+from .models import InboxItem
+
+
+class FilterForm(forms.Form):
+    channel = forms.TypedChoiceField(label=_("Channel"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    state = forms.ChoiceField(label=_("State"), required=False)
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    overdue = forms.BooleanField(label=_("only overdue"), required=False)
+
+    def __init__(self, *args, channels=(), departments=(), show_triage=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [("", _("all channels")), *[(c.pk, c.name) for c in channels]]
+        self.fields["kind"].choices = [("", _("all kinds")), *InboxItem.Kind.choices]
+        self.fields["state"].choices = [("", _("all states")), *InboxItem.State.choices]
+        choices = [("", _("all departments"))]
+        if show_triage:
+            choices.append(("triage", _("Triage (no department yet)")))
+        choices += [(str(d.pk), d.name) for d in departments]
+        self.fields["department"].choices = choices
+
+
+class CloseForm(forms.Form):
+    resolution = forms.ChoiceField(
+        label=_("Outcome"), choices=InboxItem.Resolution.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the item is settled, e.g. “answered by phone” or “no question in it”."),
+    )
+
+
+class AssignForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.filter(active=True).order_by("name")
+    )
+    note = forms.CharField(
+        label=_("Note (goes into the history)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why this department?"),
+    )
+
+
+class CitizenCommentForm(forms.Form):
+    post = forms.TypedChoiceField(label=_("Post on the sandbox feed"), coerce=int)
+    author_handle = forms.CharField(label=_("Citizen's name"), max_length=100, initial="Erika M.")
+    text = forms.CharField(label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, posts=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["post"].choices = [(p.pk, f"{p.channel.name}: {p.text[:80]}") for p in posts]

@@ -1,0 +1,125 @@
+"""Reads about inbox items that views, services and the navigation share (permission-aware)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from departments import roles
+from departments.selectors import departments_for_user
+
+from .models import InboxItem, InboxRead
+
+
+def sees_all(user) -> bool:
+    """Koordination, Pressestelle and Administration see every item, also the triage list."""
+    return roles.sees_all_departments(user)
+
+
+def may_assign(user) -> bool:
+    return user.is_authenticated and (roles.is_coordinator(user) or roles.is_administrator(user))
+
+
+def _department_ids(user) -> list[int]:
+    """The user's departments as a list of ids, read once per request object: ``department_id IN (…)``
+    with literal ids lets PostgreSQL walk the per-department urgency index (with guardian's subquery it
+    walked every item – 440 ms instead of 25 at 100,000 items)."""
+    cached = getattr(user, "_inbox_department_ids", None)
+    if cached is None:
+        cached = list(departments_for_user(user).values_list("pk", flat=True))
+        user._inbox_department_ids = cached
+    return cached
+
+
+def visible_items(user) -> QuerySet[InboxItem]:
+    if not user.is_authenticated:
+        return InboxItem.objects.none()
+    if sees_all(user):
+        return InboxItem.objects.all()
+    return InboxItem.objects.filter(department_id__in=_department_ids(user))
+
+
+def may_use_inbox(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return sees_all(user) or bool(roles.user_groups(user) & {roles.REDAKTION, roles.FACHBEREICHSLEITUNG})
+
+
+def get_item_for_user(user, pk) -> InboxItem:
+    """The item, if ``user`` may see it – else 404 (outsiders learn nothing, not even that it exists)."""
+    try:
+        return visible_items(user).select_related("channel", "department", "assignee", "post").get(pk=int(pk))
+    except (InboxItem.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def overview(user, *, channel=None, kind="", state="", department=None, triage=False, overdue=False):
+    """The inbox page: most urgent first (open before closed, earliest due first), unread marked."""
+    now = timezone.now()
+    items = visible_items(user)
+    if channel:
+        items = items.filter(channel_id=channel)
+    if kind:
+        items = items.filter(kind=kind)
+    if state:
+        items = items.filter(state=state)
+    if triage:
+        items = items.filter(department__isnull=True)
+    elif department:
+        items = items.filter(department_id=department)
+    if overdue:
+        items = items.filter(is_open=True, first_reaction_at__isnull=True, due_at__lt=now)
+    read = InboxRead.objects.filter(item=OuterRef("pk"), user=user)
+    return (
+        items.select_related("channel", "department", "assignee")
+        .annotate(is_read=Exists(read))
+        .defer("media_urls", "close_reason")
+        .order_by("-is_open", "due_at", "id")
+    )
+
+
+COUNT_CAP = 99
+
+
+def capped_count(queryset) -> str:
+    """ "0" … "99", or "99+": counting every waiting item would cost a scan on each page view."""
+    count = queryset[: COUNT_CAP + 1].count()
+    return f"{COUNT_CAP}+" if count > COUNT_CAP else str(count)
+
+
+def counts(user) -> dict[str, str]:
+    """For the navigation: items the person's departments (or, for the cross-department roles, anybody)
+    must still react to."""
+    if not may_use_inbox(user):
+        return {}
+    return {"open": capped_count(visible_items(user).filter(is_open=True, first_reaction_at__isnull=True))}
+
+
+def thread(item: InboxItem) -> QuerySet[InboxItem]:
+    """The conversation the item belongs to, in order."""
+    return (
+        InboxItem.objects.filter(channel_id=item.channel_id, conversation_key=item.conversation_key)
+        .select_related("assignee", "department")
+        .order_by("created_on_network", "received_at", "id")
+    )
+
+
+def urgency(item: InboxItem, now: datetime | None = None) -> str:
+    """ "overdue", "soon", "waiting" (clock not started yet), "open", or "" (reacted or closed)."""
+    now = now or timezone.now()
+    if not item.is_open or item.first_reaction_at is not None or item.due_at is None:
+        return ""
+    if item.due_at <= now:
+        return "overdue"
+    if item.remind_at is not None and item.remind_at <= now:
+        return "soon"
+    if item.clock_starts_at is not None and item.clock_starts_at > now:
+        return "waiting"
+    return "open"
+
+
+def overdue_filter(now: datetime) -> Q:
+    return Q(is_open=True, first_reaction_at__isnull=True, due_at__lt=now)

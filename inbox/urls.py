@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views, webhooks
+
+app_name = "inbox"
+
+urlpatterns = [
+    path("", views.inbox, name="list"),
+    path("<int:pk>/", views.item_detail, name="item"),
+    path("<int:pk>/take-over/", views.item_take_over, name="take_over"),
+    path("<int:pk>/close/", views.item_close, name="close"),
+    path("<int:pk>/assign/", views.item_assign, name="assign"),
+    path("demo/comment/", views.demo_comment, name="demo_comment"),
+    path("webhooks/meta/", webhooks.meta, name="webhook_meta"),
+]

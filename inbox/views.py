@@ -1,0 +1,257 @@
+"""The inbox page (/inbox/), the conversation page and its actions, the demo citizen's comment page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.selectors import events_for
+from channels.models import SandboxPost
+from channels.selectors import live_channels
+from departments.selectors import departments_for_user
+from posts.selectors import visible_posts
+
+from . import clock, fetching, selectors, services, tasks
+from .forms import AssignForm, CitizenCommentForm, CloseForm, FilterForm
+from .models import ChannelInbox, InboxItem
+
+PAGE_SIZE = 25
+
+
+def _require_inbox_user(user) -> None:
+    if not selectors.may_use_inbox(user):
+        raise Http404
+
+
+@login_required
+def inbox(request):
+    user = request.user
+    _require_inbox_user(user)
+    show_all = selectors.sees_all(user)
+    departments = list(departments_for_user(user, "view").order_by("name"))
+    channels = list(live_channels().order_by("name"))
+    form = FilterForm(request.GET or None, channels=channels, departments=departments, show_triage=show_all)
+    filters = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        department = data.get("department") or ""
+        filters = {
+            "channel": data.get("channel"),
+            "kind": data.get("kind") or "",
+            "state": data.get("state") or "",
+            "department": int(department) if department.isdigit() else None,
+            "triage": department == "triage",
+            "overdue": bool(data.get("overdue")),
+        }
+    try:
+        number = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        number = 1
+    start = (number - 1) * PAGE_SIZE
+    # No COUNT(*) over every item: one row more than the page tells whether there is a next one.
+    rows = list(selectors.overview(user, **filters)[start : start + PAGE_SIZE + 1])
+    items = rows[:PAGE_SIZE]
+    now = timezone.now()
+    for item in items:
+        item.urgency = selectors.urgency(item, now)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "inbox/list.html",
+        {
+            "items": items,
+            "form": form,
+            "page_number": number,
+            "has_next": len(rows) > PAGE_SIZE,
+            "has_previous": number > 1,
+            "query": query.urlencode(),
+            "show_all": show_all,
+            "demo_citizen": settings.INBOX_DEMO_CITIZEN,
+            "channel_states": _channel_states(now) if show_all else [],
+            "triage_count": selectors.capped_count(
+                InboxItem.objects.filter(department__isnull=True, is_open=True)
+            )
+            if show_all
+            else "0",
+        },
+    )
+
+
+def _channel_states(now):
+    """For the cross-department roles: channels whose reading has a problem, and X's read budget."""
+    states = []
+    for state in ChannelInbox.objects.select_related("channel").filter(
+        Q(reading_enabled=True, monthly_read_budget__isnull=False) | ~Q(last_error="")
+    ):
+        used, budget = fetching.budget_status(state, now)
+        states.append({"channel": state.channel, "used": used, "budget": budget, "error": state.last_error})
+    return states
+
+
+def _history(item: InboxItem):
+    return events_for(item)
+
+
+def _detail_context(request, item: InboxItem, *, close_form=None, assign_form=None) -> dict:
+    user = request.user
+    now = timezone.now()
+    item.urgency = selectors.urgency(item, now)
+    thread = list(selectors.thread(item))
+    post = None
+    post_visible = False
+    if item.post_id:
+        post = item.post
+        post_visible = visible_posts(user).filter(pk=post.pk).exists()
+    holiday = ""
+    if item.clock_starts_at and item.clock_starts_at > item.received_at:
+        holiday = clock.holiday_name(timezone.localtime(item.received_at).date())
+    return {
+        "item": item,
+        "thread": thread,
+        "post": post,
+        "post_visible": post_visible,
+        "history": _history(item),
+        "holiday": holiday,
+        "clock_waits": bool(item.clock_starts_at and item.clock_starts_at > item.received_at),
+        "can_work": selectors.sees_all(user) or item.department_id is not None,
+        "can_assign": selectors.may_assign(user),
+        "close_form": close_form or CloseForm(),
+        "assign_form": assign_form or AssignForm(initial={"department": item.suggested_department_id}),
+    }
+
+
+@login_required
+def item_detail(request, pk: int):
+    item = selectors.get_item_for_user(request.user, pk)
+    services.item_mark_read(user=request.user, item=item)
+    return render(request, "inbox/item.html", _detail_context(request, item))
+
+
+def _conflict_or_denied(request, exc) -> None:
+    if isinstance(exc, PermissionDenied):
+        raise exc
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def item_take_over(request, pk: int):
+    item = selectors.get_item_for_user(request.user, pk)
+    try:
+        services.item_take_over(actor=request.user, item=item)
+    except (ValidationError, PermissionDenied) as exc:
+        _conflict_or_denied(request, exc)
+    else:
+        messages.success(request, _("You have taken the item over."))
+    return redirect("inbox:item", pk=item.pk)
+
+
+@login_required
+@require_POST
+def item_close(request, pk: int):
+    item = selectors.get_item_for_user(request.user, pk)
+    form = CloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.item_close(
+                actor=request.user,
+                item=item,
+                resolution=form.cleaned_data["resolution"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.StateConflict as exc:
+            _conflict_or_denied(request, exc)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The item is closed."))
+            return redirect("inbox:item", pk=item.pk)
+        if not form.errors:
+            return redirect("inbox:item", pk=item.pk)
+    return render(request, "inbox/item.html", _detail_context(request, item, close_form=form), status=422)
+
+
+@login_required
+@require_POST
+def item_assign(request, pk: int):
+    item = selectors.get_item_for_user(request.user, pk)
+    if not selectors.may_assign(request.user):
+        raise PermissionDenied
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.item_assign(
+                actor=request.user,
+                item=item,
+                department=form.cleaned_data["department"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Assigned to %(department)s.") % {"department": form.cleaned_data["department"].name},
+            )
+            return redirect("inbox:item", pk=item.pk)
+    return render(request, "inbox/item.html", _detail_context(request, item, assign_form=form), status=422)
+
+
+@login_required
+def demo_comment(request):
+    """Demo only: write a comment as a citizen under a sandbox post; it arrives through the sandbox
+    adapter's fetch (queued right away, and beat's fetch would find it too)."""
+    if not settings.INBOX_DEMO_CITIZEN:
+        raise Http404
+    _require_inbox_user(request.user)
+    channels = [c for c in live_channels() if c.kind == "sandbox"]
+    posts = list(
+        SandboxPost.objects.filter(channel__in=channels, deleted_at__isnull=True)
+        .select_related("channel")
+        .order_by("-published_at")[:30]
+    )
+    form = CitizenCommentForm(request.POST or None, posts=posts)
+    if request.method == "POST" and form.is_valid():
+        post = next(p for p in posts if p.pk == form.cleaned_data["post"])
+        try:
+            services.sandbox_comment_create(
+                actor=request.user,
+                channel=post.channel,
+                sandbox_post_id=post.pk,
+                author_handle=form.cleaned_data["author_handle"],
+                text=form.cleaned_data["text"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            channel_id = post.channel_id
+            transaction.on_commit(lambda: _fetch_now(channel_id))
+            messages.success(
+                request, _("The comment is on the sandbox feed; the inbox fetches it in a moment.")
+            )
+            return redirect(reverse("inbox:demo_comment"))
+    return render(
+        request, "inbox/demo_comment.html", {"form": form, "posts": posts}, status=422 if form.errors else 200
+    )
+
+
+def _fetch_now(channel_id: int) -> None:
+    try:
+        tasks.fetch.apply_async(args=[channel_id], retry_policy={"max_retries": 1})
+    except Exception:  # no broker: fetch in the request (the demo's embedded mode still shows it)
+        fetching.fetch_channel(channel_id)
