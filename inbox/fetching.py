@@ -250,7 +250,13 @@ def commit_page(*, channel: Channel, state: ChannelInbox, page: InboxPage, now: 
     )
     if not moved:
         return -1, 0
-    created = routing.upsert_items(channel=channel, inbound=page.items, now=now)
+    items = page.items
+    if state.last_success_at is None and settings.INBOX_BACKFILL_DAYS:
+        # The channel's first complete read: what was written long before the inbox existed is history,
+        # not work – it would arrive overdue by weeks. Skipped (the cursor moves past it all the same).
+        horizon = now - timedelta(days=settings.INBOX_BACKFILL_DAYS)
+        items = tuple(item for item in items if item.created_at is None or item.created_at >= horizon)
+    created = routing.upsert_items(channel=channel, inbound=items, now=now)
     state.refresh_from_db(fields=["cursor", "reads_used", "reads_month", "window_started_at", "window_reads"])
     if created:
         audit_record(

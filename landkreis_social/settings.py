@@ -495,6 +495,8 @@ INBOX_MAX_PAGES_PER_RUN = env.int("LANDKREIS_INBOX_MAX_PAGES", default=20)
 INBOX_RESPONSE_HOURS = env.float("LANDKREIS_INBOX_RESPONSE_HOURS", default=4.0)
 INBOX_DUE_SOON_HOURS = env.float("LANDKREIS_INBOX_DUE_SOON_HOURS", default=1.0)
 INBOX_OFFICE_HOURS = env.str("LANDKREIS_INBOX_OFFICE_HOURS", default="mon-thu 08:00-16:00; fri 08:00-13:00")
+# A channel's first read skips what was written longer ago than this (0 = take everything).
+INBOX_BACKFILL_DAYS = env.int("LANDKREIS_INBOX_BACKFILL_DAYS", default=14)
 # Closed items (citizens' personal data) are deleted this many days after closing.
 INBOX_RETENTION_DAYS = env.int("LANDKREIS_INBOX_RETENTION_DAYS", default=180)
 # The monthly read budget a new X channel gets (X charges for every read); 0 = none.

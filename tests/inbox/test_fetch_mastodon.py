@@ -154,3 +154,17 @@ def test_nothing_personal_in_the_log(mastodon, caplog, published_on):
     assert "0171" not in caplog.text and "Geheim" not in caplog.text
     assert InboxItem.objects.count() == 1
     assert Channel.objects.get(pk=channel.pk).attention_since is None
+
+
+def test_the_first_read_skips_old_history_later_reads_do_not(mastodon, settings):
+    fake, channel = mastodon
+    settings.INBOX_BACKFILL_DAYS = 14
+    old = fake.citizen_writes("Vor einem Monat")
+    old["created_at"] = "2020-01-01T10:00:00.000Z"
+    fake.citizen_writes("Gestern")
+
+    assert fetch(channel).created == 1
+    assert InboxItem.objects.get().text == "Gestern"
+    late = fake.citizen_writes("Nachgereicht")
+    late["created_at"] = "2020-01-02T10:00:00.000Z"  # after the first read, nothing is skipped
+    assert fetch(channel).created == 1
