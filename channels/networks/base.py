@@ -417,3 +417,116 @@ class NetworkAdapter:
             if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
                 found[name] = value
         return found
+
+    # --- acting on what citizens write (replies, moderation) ----------------------------------------
+    # Added after the publishing interface on purpose (the inbox adds its reads next to these).
+    # What a network allows is declared once per adapter in ``interactions``; pages and services ask
+    # the registry (``registry.interactions(kind)``) and never branch on the network kind.
+
+    interactions: ClassVar[Interactions]  # set below the class (the dataclass is defined after it)
+
+    def reply(self, target: ItemRef, content: PostContent, *, direct: bool = False) -> PublishedRef:
+        """Answer ``target`` on the network: publicly in its thread, or – with ``direct`` or when
+        ``target`` is itself a direct message – as a direct message. Raises only PublishError; an
+        unknown outcome is ``uncertain`` (``retryable`` where the network deduplicates)."""
+        direct = direct or target.direct
+        allowed = self.interactions.reply_direct if direct else self.interactions.reply
+        if not allowed:
+            raise self._not_possible("reply_direct" if direct else "reply")
+        return self._guard("reply", lambda: self._reply(target, content, direct=direct), ErrorKind.UNCERTAIN)
+
+    def hide(self, target: ItemRef) -> None:
+        """Hide a citizen's comment/reply from the public (it stays visible to its author)."""
+        if not self.interactions.hide:
+            raise self._not_possible("hide")
+        return self._guard("hide", lambda: self._set_hidden(target, True), ErrorKind.RETRYABLE)
+
+    def unhide(self, target: ItemRef) -> None:
+        if not self.interactions.unhide:
+            raise self._not_possible("unhide")
+        return self._guard("unhide", lambda: self._set_hidden(target, False), ErrorKind.RETRYABLE)
+
+    def delete_comment(self, target: ItemRef) -> None:
+        """Delete a citizen's comment under the county's post (cannot be undone)."""
+        if not self.interactions.delete:
+            raise self._not_possible("delete")
+        return self._guard("delete_comment", lambda: self._delete_comment(target), ErrorKind.RETRYABLE)
+
+    def report(self, target: ItemRef, *, comment: str = "", forward: bool = False) -> str:
+        """Report ``target`` to the moderators of the author's server; returns the report's id."""
+        if not self.interactions.report:
+            raise self._not_possible("report")
+        return self._guard(
+            "report", lambda: self._report(target, comment=comment, forward=forward), ErrorKind.RETRYABLE
+        )
+
+    def _not_possible(self, action: str) -> PublishError:
+        return PublishError(
+            _("%(network)s: %(action)s is not possible on this network.")
+            % {"network": self.label, "action": action_label(action)},
+            kind=ErrorKind.PERMANENT,
+        )
+
+    def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
+        raise NotImplementedError
+
+    def _set_hidden(self, target: ItemRef, hidden: bool) -> None:
+        raise NotImplementedError
+
+    def _delete_comment(self, target: ItemRef) -> None:
+        raise NotImplementedError
+
+    def _report(self, target: ItemRef, *, comment: str, forward: bool) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Interactions:
+    """What the county's account may do with citizens' items on one network."""
+
+    reply: bool = False  # answer publicly in the thread
+    reply_direct: bool = False  # answer as a direct message (a DM, or privately to a public comment)
+    hide: bool = False  # hide a comment/reply from the public
+    unhide: bool = False
+    delete: bool = False  # delete a citizen's comment
+    report: bool = False  # report to the moderators of the author's server
+    # A repeated reply with the same key is dropped by the network (Mastodon's Idempotency-Key):
+    # a reply whose outcome is unknown may be sent again.
+    reply_deduplicates: bool = False
+    # Where hiding works, in German for the page ("" = everywhere the reply box offers it).
+    hide_scope: str = ""
+
+    @property
+    def moderation(self) -> tuple[str, ...]:
+        """The moderation actions offered on the conversation page, in order."""
+        return tuple(name for name in ("hide", "unhide", "delete", "report") if getattr(self, name))
+
+
+NetworkAdapter.interactions = Interactions()  # the default: a network we can only publish to
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    """A citizen's item on the network, with what the actions need to address it."""
+
+    external_id: str  # Mastodon status id, Graph comment id, Bluesky AT-URI, tweet id
+    cid: str = ""  # Bluesky: the item's record CID (fetched when empty)
+    root_id: str = ""  # Bluesky: the thread's root post (AT-URI); empty = the item is the root
+    root_cid: str = ""
+    author_id: str = ""  # the author's account id on the network (Mastodon report, X DM, Messenger)
+    author_handle: str = ""  # Mastodon: acct to mention so that the author sees the answer
+    direct: bool = False  # the item is a direct message: answers go back the same way
+
+    def __repr__(self):  # no handles in logs
+        return f"ItemRef({self.external_id!r}, direct={self.direct})"
+
+
+def action_label(action: str) -> str:
+    return {
+        "reply": _("replying"),
+        "reply_direct": _("a direct message"),
+        "hide": _("hiding"),
+        "unhide": _("showing again"),
+        "delete": _("deleting"),
+        "report": _("reporting"),
+    }.get(action, action)

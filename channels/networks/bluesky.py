@@ -36,6 +36,8 @@ from .base import (
     InboundItem,
     InboundKind,
     InboxPage,
+    Interactions,
+    ItemRef,
     NetworkAdapter,
     NetworkLimits,
     PostContent,
@@ -334,6 +336,116 @@ class BlueskyAdapter(NetworkAdapter):
             root_id=root,
         )
 
+    # --- replies and moderation (what citizens write) ------------------------------------------------
+    # A reply names the thread's root and the post it answers (URI + CID each); a CID the caller does
+    # not know is read with ``com.atproto.repo.getRecord``. Replies are hidden through the root post's
+    # threadgate record (``app.bsky.feed.threadgate``, record key = the root's, ``hiddenReplies`` ≤ 300
+    # URIs) – only in threads the county's account started. The update names the record's CID
+    # (``swapRecord``), so two moderators at once cannot drop each other's change. Direct messages
+    # (the chat service) and reports are not supported.
+
+    interactions = Interactions(
+        reply=True,
+        hide=True,
+        unhide=True,
+        hide_scope=gettext_lazy("only replies in threads the county's account started"),
+    )
+    THREADGATE = "app.bsky.feed.threadgate"
+    HIDDEN_MAX = 300
+
+    def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
+        text = self.compose_text(content)
+        facets = detect_facets(text) or None
+        langs = [content.language or "de"]
+
+        def post_reply(client: Client):
+            parent = self._strong_ref(client, target.external_id, target.cid)
+            if target.root_id and target.root_id != target.external_id:
+                root = self._strong_ref(client, target.root_id, target.root_cid)
+            else:
+                root = parent
+            return client.send_post(
+                text,
+                profile_identify=client._session.did,
+                reply_to=models.AppBskyFeedPost.ReplyRef(root=root, parent=parent),
+                langs=langs,
+                facets=facets,
+            )
+
+        created = self._with_session(post_reply, creates=True)
+        uri = str(created.uri)
+        rkey = uri.rsplit("/", 1)[-1]
+        return PublishedRef(external_id=uri, url=f"https://bsky.app/profile/{self.handle}/post/{rkey}")
+
+    def _strong_ref(self, client: Client, uri: str, cid: str):
+        if not cid:
+            repo, collection, rkey = _split_uri(uri)
+            try:
+                cid = client.com.atproto.repo.get_record(
+                    {"repo": repo, "collection": collection, "rkey": rkey}
+                ).cid
+            except AtProtocolError as exc:
+                raise self._map(exc, creates=False) from None
+        return models.ComAtprotoRepoStrongRef.Main(uri=uri, cid=cid)
+
+    def _set_hidden(self, target: ItemRef, hidden: bool) -> None:
+        root = target.root_id or target.external_id
+        if root == target.external_id:
+            raise PublishError(
+                f"{NETWORK}: " + _("only replies can be hidden, not the post that starts a thread."),
+                kind=ErrorKind.PERMANENT,
+            )
+
+        def update_threadgate(client: Client):
+            repo, _collection, rkey = _split_uri(root)
+            if repo not in (client._session.did, client._session.handle):
+                raise PublishError(
+                    f"{NETWORK}: " + _("replies can only be hidden in threads the county's account started."),
+                    kind=ErrorKind.PERMANENT,
+                )
+            existing = None
+            try:
+                existing = client.com.atproto.repo.get_record(
+                    {"repo": client._session.did, "collection": self.THREADGATE, "rkey": rkey}
+                )
+            except at_exceptions.BadRequestError as exc:
+                if self._xrpc(exc)[1] != "RecordNotFound":
+                    raise
+            value = existing.value if existing is not None else None
+            hidden_now = list(_record_field(value, "hiddenReplies", "hidden_replies") or [])
+            if hidden and target.external_id not in hidden_now:
+                if len(hidden_now) >= self.HIDDEN_MAX:
+                    raise PublishError(
+                        f"{NETWORK}: "
+                        + _("a thread can hide at most %(max)s replies.") % {"max": self.HIDDEN_MAX},
+                        kind=ErrorKind.PERMANENT,
+                    )
+                hidden_now.append(target.external_id)
+            elif not hidden and target.external_id in hidden_now:
+                hidden_now.remove(target.external_id)
+            else:
+                return  # already as wished
+            record = {
+                "$type": self.THREADGATE,
+                "post": root,
+                "createdAt": _record_field(value, "createdAt", "created_at") or client.get_current_time_iso(),
+                "hiddenReplies": hidden_now,
+            }
+            allow = _record_field(value, "allow", "allow")
+            if allow is not None:  # keep who may reply; absent = everyone
+                record["allow"] = [a if isinstance(a, dict) else a.model_dump(by_alias=True) for a in allow]
+            data = {
+                "repo": client._session.did,
+                "collection": self.THREADGATE,
+                "rkey": rkey,
+                "record": record,
+            }
+            if existing is not None:
+                data["swapRecord"] = existing.cid
+            client.com.atproto.repo.put_record(data)
+
+        self._with_session(update_threadgate, creates=False)
+
 
 def _field(value, name: str):
     if value is None:
@@ -360,3 +472,20 @@ def _aspect_ratio(path: str):
         return models.AppBskyEmbedDefs.AspectRatio(width=width, height=height)
     except Exception:  # not an image Pillow reads: Bluesky shows it without the hint
         return None
+
+
+def _split_uri(uri: str) -> tuple[str, str, str]:
+    """``at://repo/collection/rkey`` → its three parts (a malformed URI is a permanent error)."""
+    parts = uri.removeprefix("at://").split("/")
+    if not uri.startswith("at://") or len(parts) != 3 or not all(parts):
+        raise PublishError(f"{NETWORK}: " + _("not a post address (AT-URI)."), kind=ErrorKind.PERMANENT)
+    return parts[0], parts[1], parts[2]
+
+
+def _record_field(value, json_name: str, attribute: str):
+    """A field of a record as atproto returns it (a model, or a dict for unknown record types)."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get(json_name)
+    return getattr(value, attribute, None)

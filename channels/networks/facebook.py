@@ -30,6 +30,8 @@ from .base import (
     InboundItem,
     InboundKind,
     InboxPage,
+    Interactions,
+    ItemRef,
     NetworkAdapter,
     NetworkLimits,
     PostContent,
@@ -279,6 +281,60 @@ class FacebookAdapter(NetworkAdapter):
                     )
                 )
         return InboxPage(items=tuple(items), cursor=json.dumps({"since": newest}), requests=requests_made)
+
+    # --- replies and moderation (what citizens write) ------------------------------------------------
+    # Comments on the page's posts: answer in the thread (``POST /{comment-id}/comments``), answer
+    # privately through Messenger (a "private reply" to the comment, or the answer to a message),
+    # hide and show (``POST /{comment-id}`` with ``is_hidden``) and delete.
+
+    interactions = Interactions(reply=True, reply_direct=True, hide=True, unhide=True, delete=True)
+
+    def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
+        text = self.compose_text(content)
+        if content.link and content.link not in text:
+            text = f"{text}\n\n{content.link}"
+        if direct:
+            # Messenger: a message answers the sender (RESPONSE within 24 hours); a public comment is
+            # answered with a private reply addressed by the comment's id (once per comment, 7 days).
+            recipient = {"id": target.author_id} if target.direct else {"comment_id": target.external_id}
+            answer = self._call(
+                self.graph.put_object,
+                self.page_id,
+                "messages",
+                recipient=json.dumps(recipient),
+                message=json.dumps({"text": text}),
+                messaging_type="RESPONSE",
+                creates=True,
+            )
+            message_id = str(answer.get("message_id") or "")
+            if not message_id:
+                raise PublishError(f"{NETWORK}: " + answer_without_id(), kind=ErrorKind.UNCERTAIN)
+            return PublishedRef(external_id=message_id, url="")
+        answer = self._call(self.graph.put_object, target.external_id, "comments", message=text, creates=True)
+        comment_id = str(answer.get("id") or "")
+        if not comment_id:
+            raise PublishError(f"{NETWORK}: " + answer_without_id(), kind=ErrorKind.UNCERTAIN)
+        return PublishedRef(external_id=comment_id, url=self._comment_permalink(comment_id))
+
+    def _comment_permalink(self, comment_id: str) -> str:
+        # The answer exists now; a failing lookup must not turn success into an error.
+        try:
+            answer = self._call(self.graph.get_object, comment_id, fields="permalink_url", creates=False)
+        except PublishError:
+            return ""
+        return str(answer.get("permalink_url") or "")
+
+    def _set_hidden(self, target: ItemRef, hidden: bool) -> None:
+        self._call(
+            self.graph.request,
+            f"{self.graph.version}/{target.external_id}",
+            post_args={"is_hidden": "true" if hidden else "false"},
+            method="POST",
+            creates=False,
+        )
+
+    def _delete_comment(self, target: ItemRef) -> None:
+        self._call(self.graph.delete_object, target.external_id, creates=False)
 
 
 def _permalink(post_id: str) -> str:

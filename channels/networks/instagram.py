@@ -32,6 +32,8 @@ from .base import (
     InboundItem,
     InboundKind,
     InboxPage,
+    Interactions,
+    ItemRef,
     NetworkAdapter,
     NetworkLimits,
     PostContent,
@@ -312,3 +314,41 @@ class InstagramAdapter(NetworkAdapter):
                         )
                     )
         return InboxPage(items=tuple(items), cursor=json.dumps({"since": newest}), requests=requests_made)
+
+    # --- replies and moderation (what citizens write) ------------------------------------------------
+    # Comments on the account's media: answer in the thread (``POST /{comment-id}/replies`` – only to
+    # top-level comments, not to hidden ones: Meta refuses, the refusal is permanent), a private reply
+    # by direct message (``POST /{ig-user-id}/messages`` to the comment, or to the sender of a message),
+    # hide and show (``POST /{comment-id}?hide=``) and delete.
+
+    interactions = Interactions(reply=True, reply_direct=True, hide=True, unhide=True, delete=True)
+
+    def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
+        text = self.compose_text(content)
+        if direct:
+            recipient = {"id": target.author_id} if target.direct else {"comment_id": target.external_id}
+            answer = self._request(
+                "POST",
+                f"{self.user_id}/messages",
+                params={"recipient": json.dumps(recipient), "message": json.dumps({"text": text})},
+                creates=True,
+            )
+            message_id = str(answer.get("message_id") or "")
+            if not message_id:
+                raise PublishError(f"{NETWORK}: " + answer_without_id(), kind=ErrorKind.UNCERTAIN)
+            return PublishedRef(external_id=message_id, url="")
+        answer = self._request(
+            "POST", f"{target.external_id}/replies", params={"message": text}, creates=True
+        )
+        comment_id = str(answer.get("id") or "")
+        if not comment_id:
+            raise PublishError(f"{NETWORK}: " + answer_without_id(), kind=ErrorKind.UNCERTAIN)
+        return PublishedRef(external_id=comment_id, url="")
+
+    def _set_hidden(self, target: ItemRef, hidden: bool) -> None:
+        self._request(
+            "POST", target.external_id, params={"hide": "true" if hidden else "false"}, creates=False
+        )
+
+    def _delete_comment(self, target: ItemRef) -> None:
+        self._request("DELETE", target.external_id, creates=False)

@@ -39,6 +39,8 @@ from .base import (
     InboundItem,
     InboundKind,
     InboxPage,
+    Interactions,
+    ItemRef,
     NetworkAdapter,
     NetworkLimits,
     PostContent,
@@ -349,6 +351,60 @@ class MastodonAdapter(NetworkAdapter):
             item, _needs = self._item_from_status(status, own_id)
             items.append(_with(item, kind=InboundKind.DIRECT, thread_key=str(conversation["id"])))
         return items, newest
+
+    # --- replies and moderation (what citizens write) ------------------------------------------------
+    # Mastodon cannot hide or delete other people's replies; the county can only report them to the
+    # moderators of the author's server. Replies carry the Idempotency-Key like posts.
+
+    interactions = Interactions(reply=True, reply_direct=True, report=True, reply_deduplicates=True)
+
+    def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
+        text = self.compose_text(content)
+        handle = target.author_handle.strip().lstrip("@")
+        if handle and f"@{handle}".lower() not in text.lower():
+            # What status_reply() does, without its extra verify_credentials request: the author
+            # is mentioned so that the answer reaches them (a direct message needs the mention).
+            text = f"@{handle} {text}"
+        key = content.idempotency_key or None
+        try:
+            status = self.api.status_post(
+                text,
+                in_reply_to_id=target.external_id,
+                visibility="direct" if direct else "public",
+                language=content.language or "de",
+                idempotency_key=key,
+            )
+        except MastodonError as exc:
+            error = self._map(exc, creates=True)
+            if key and error.uncertain:
+                error = PublishError(
+                    error.message.replace(unknown_outcome(), "")
+                    + " "
+                    + _("(safe to repeat: idempotency key)"),
+                    kind=ErrorKind.RETRYABLE,
+                    status_code=error.status_code,
+                )
+            raise error from None
+        return PublishedRef(
+            external_id=str(status["id"]), url=str(status.get("url") or status.get("uri") or "")
+        )
+
+    def _report(self, target: ItemRef, *, comment: str, forward: bool) -> str:
+        if not target.author_id:
+            raise PublishError(
+                f"{NETWORK}: " + _("the author's account id is unknown; cannot report."),
+                kind=ErrorKind.PERMANENT,
+            )
+        report = self._call(
+            self.api.report,
+            target.author_id,
+            status_ids=[target.external_id],
+            comment=comment[:1000] or None,
+            forward=forward,
+            category="other",
+            creates=False,
+        )
+        return str(report.get("id") or "")
 
 
 def _load_cursor(cursor: str) -> dict:

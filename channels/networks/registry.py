@@ -45,3 +45,8 @@ def choices() -> list[tuple[str, str]]:
 def readers() -> list[str]:
     """The network kinds whose adapter can read comments, mentions or messages (the inbox)."""
     return [kind for kind, adapter in _load().items() if adapter.reads]
+
+
+def interactions(kind: str):
+    """What the county may do with citizens' items on this network (replies, moderation)."""
+    return get(kind).interactions

@@ -28,6 +28,8 @@ from .base import (
     InboundItem,
     InboundKind,
     InboxPage,
+    Interactions,
+    ItemRef,
     NetworkAdapter,
     NetworkLimits,
     PostContent,
@@ -313,6 +315,56 @@ class XAdapter(NetworkAdapter):
         return InboxPage(
             tuple(items), json.dumps(cursor), more=False, requests=requests_made, billed_reads=billed
         )
+
+    # --- replies and moderation (what citizens write) ------------------------------------------------
+    # Replies with ``in_reply_to_tweet_id``; direct messages through ``POST /2/dm_conversations/with/
+    # :participant_id/messages``; hiding (``PUT /2/tweets/:id/hidden``) works only for replies in
+    # conversations the county's account started – X refuses others (403, permanent). X cannot delete
+    # other people's posts.
+
+    interactions = Interactions(
+        reply=True,
+        reply_direct=True,
+        hide=True,
+        unhide=True,
+        hide_scope=gettext_lazy("only replies in conversations the county's account started"),
+    )
+
+    def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
+        text = self.compose_text(content)
+        if direct:
+            if not target.author_id:
+                raise PublishError(
+                    f"{NETWORK}: " + _("the author's account id is unknown; cannot send a message."),
+                    kind=ErrorKind.PERMANENT,
+                )
+            response = self._call(
+                self.client.create_direct_message,
+                participant_id=target.author_id,
+                text=text,
+                user_auth=True,
+                creates=True,
+            )
+            event_id = str((response.data or {}).get("dm_event_id") or "")
+            if not event_id:
+                raise PublishError(f"{NETWORK}: " + answer_without_id(), kind=ErrorKind.UNCERTAIN)
+            return PublishedRef(external_id=event_id, url="")
+        response = self._call(
+            self.client.create_tweet,
+            text=text,
+            in_reply_to_tweet_id=target.external_id,
+            user_auth=True,
+            creates=True,
+        )
+        tweet_id = str((response.data or {}).get("id") or "")
+        if not tweet_id:
+            raise PublishError(f"{NETWORK}: " + answer_without_id(), kind=ErrorKind.UNCERTAIN)
+        handle = self.config.account.lstrip("@") or "i/web"
+        return PublishedRef(external_id=tweet_id, url=f"https://x.com/{handle}/status/{tweet_id}")
+
+    def _set_hidden(self, target: ItemRef, hidden: bool) -> None:
+        function = self.client.hide_reply if hidden else self.client.unhide_reply
+        self._call(function, target.external_id, user_auth=True, creates=False)
 
 
 def _int_or_none(value):

@@ -247,6 +247,89 @@ class FakeBluesky(FakeServer):
             profile["followersCount"] = self.followers_count
         return Response(200, profile)
 
+    # --- replies and moderation ------------------------------------------------------------------------
+    # Other accounts' posts (``add_post``) can be read with ``getRecord`` (for their CID) and answered
+    # through ``createRecord`` above (the record's ``reply`` names root and parent). Hiding replies is
+    # the root's threadgate record, written with ``putRecord`` (``swapRecord`` checked) and kept in
+    # ``records`` like every record this fake stores besides the county's own posts.
+
+    def setup_action_routes(self):
+        self.records: dict[str, dict] = {}  # uri -> {"cid", "value"}
+        self.route("GET", X + r"com\.atproto\.repo\.getRecord", self.get_record)
+        self.route("POST", X + r"com\.atproto\.repo\.putRecord", self.put_record)
+
+    def add_post(
+        self, text: str, *, did: str = "did:plc:citizen00000000000000000", reply_to: str | None = None
+    ):
+        """A post by another account (a citizen); returns ``(uri, cid)``."""
+        record = {"$type": "app.bsky.feed.post", "text": text, "createdAt": "2026-12-01T10:00:00.000Z"}
+        if reply_to:
+            parent = self._find(reply_to)
+            root = ((parent or {}).get("value") or {}).get("reply", {}).get("root") or {
+                "uri": reply_to,
+                "cid": (parent or {}).get("cid"),
+            }
+            record["reply"] = {"root": root, "parent": {"uri": reply_to, "cid": (parent or {}).get("cid")}}
+        uri = f"at://{did}/app.bsky.feed.post/{secrets.token_hex(7)[:13]}"
+        cid = make_cid(json.dumps(record, sort_keys=True).encode())
+        with self.lock:
+            self.records[uri] = {"cid": cid, "value": record}
+        return uri, cid
+
+    def _find(self, uri: str) -> dict | None:
+        with self.lock:
+            if uri in self.records:
+                return self.records[uri]
+            for item in self.created:
+                if item["uri"] == uri:
+                    record = item["record"]
+                    return {"cid": make_cid(json.dumps(record, sort_keys=True).encode()), "value": record}
+        return None
+
+    def hidden_replies(self, root_uri: str) -> list[str]:
+        rkey = root_uri.rsplit("/", 1)[-1]
+        gate = self.records.get(f"at://{self.did}/app.bsky.feed.threadgate/{rkey}")
+        return list((gate or {}).get("value", {}).get("hiddenReplies") or [])
+
+    def get_record(self, request):
+        refused = self._check_access(request)
+        if refused:
+            return refused
+        repo = request.value("repo")
+        if repo == self.handle:
+            repo = self.did
+        uri = f"at://{repo}/{request.value('collection')}/{request.value('rkey')}"
+        found = self._find(uri)
+        if found is None:
+            return Response(400, {"error": "RecordNotFound", "message": f"Could not locate record: {uri}"})
+        return Response(200, {"uri": uri, "cid": found["cid"], "value": found["value"]})
+
+    def put_record(self, request):
+        refused = self._check_access(request)
+        if refused:
+            return refused
+        body = request.json if isinstance(request.json, dict) else {}
+        if body.get("repo") != self.did:
+            return Response(
+                400, {"error": "InvalidRequest", "message": "Input/repo must be the session's DID"}
+            )
+        record = body.get("record") or {}
+        hidden = record.get("hiddenReplies") or []
+        if len(hidden) > 300:
+            return Response(
+                400,
+                {"error": "InvalidRequest", "message": "hiddenReplies must not have more than 300 elements"},
+            )
+        uri = f"at://{self.did}/{body.get('collection')}/{body.get('rkey')}"
+        with self.lock:
+            current = self.records.get(uri)
+            swap = body.get("swapRecord")
+            if swap is not None and (current is None or current["cid"] != swap):
+                return Response(400, {"error": "InvalidSwap", "message": "Record was at another version"})
+            cid = make_cid(json.dumps(record, sort_keys=True).encode())
+            self.records[uri] = {"cid": cid, "value": record}
+        return Response(200, {"uri": uri, "cid": cid})
+
 
 class FakeBlueskyInbox(FakeBluesky):
     """Plus ``app.bsky.notification.listNotifications`` (newest first, ``cursor`` pages back, filtered by

@@ -194,6 +194,120 @@ class FakeFacebook(FakeGraph):
             )
         return Response(400, self.error_body(400, f"Object with ID '{object_id}' does not exist", code=100))
 
+    # --- replies and moderation ------------------------------------------------------------------------
+    # Citizens' comments (``add_comment``) can be answered (``POST /{comment-id}/comments``), hidden and
+    # shown (``POST /{comment-id}`` with ``is_hidden``), deleted (the DELETE route above) and answered
+    # privately through Messenger (``POST /{page-id}/messages``).
+
+    def setup_action_routes(self):
+        self.comments: dict[str, dict] = {}
+        self.messages: list[dict] = []
+        self.route("POST", VERSION + r"/(?P<comment_id>\d+_\d+)/comments", self.reply_to_comment)
+        self.route("POST", VERSION + r"/(?P<page_id>\d+)/messages", self.send_message)
+        self.route("POST", VERSION + r"/(?P<comment_id>\d+_\d+)", self.update_comment)
+        self.route_first("GET", VERSION + r"/(?P<object_id>\d+_\d+)", self.get_comment)
+
+    def add_comment(self, post_id: str, message: str, *, author: str = "Erika Mustermann") -> str:
+        """A citizen's comment on ``post_id``; returns its Graph id."""
+        comment_id = f"{post_id.rsplit('_', 1)[-1]}_{self.next_id()}"
+        with self.lock:
+            self.comments[comment_id] = {
+                "id": comment_id,
+                "message": message,
+                "from": {"name": author, "id": self.next_id()},
+                "parent": None,
+                "post_id": post_id,
+                "is_hidden": False,
+                "by_page": False,
+            }
+        return comment_id
+
+    def reply_to_comment(self, request, version, comment_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        parent = self.comments.get(comment_id)
+        if parent is None:
+            return Response(
+                400, self.error_body(400, f"(#100) Object with ID '{comment_id}' does not exist", code=100)
+            )
+        message = request.value("message", "")
+        if not message:
+            return Response(400, self.error_body(400, "(#100) Missing message", code=100))
+        reply_id = f"{comment_id.split('_')[0]}_{self.next_id()}"
+        with self.lock:
+            self.comments[reply_id] = {
+                "id": reply_id,
+                "message": message,
+                "from": {"name": self.page_name, "id": self.account_id},
+                "parent": comment_id,
+                "post_id": parent["post_id"],
+                "is_hidden": False,
+                "by_page": True,
+            }
+        return Response(200, {"id": reply_id})
+
+    def update_comment(self, request, version, comment_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        comment = self.comments.get(comment_id)
+        if comment is None:
+            return Response(
+                400, self.error_body(400, f"(#100) Object with ID '{comment_id}' does not exist", code=100)
+            )
+        hidden = request.value("is_hidden")
+        if hidden is None:
+            return Response(400, self.error_body(400, "(#100) No fields to update", code=100))
+        if comment["by_page"]:
+            return Response(400, self.error_body(400, "(#100) A page cannot hide its own comments", code=100))
+        comment["is_hidden"] = str(hidden).lower() == "true"
+        return Response(200, {"success": True})
+
+    def get_comment(self, request, version, object_id):
+        comment = self.comments.get(object_id)
+        if comment is None:
+            return self.get_object(request, version, object_id)
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        post = comment["post_id"].split("_")
+        return Response(
+            200,
+            {
+                "id": object_id,
+                "permalink_url": f"https://www.facebook.com/{post[0]}/posts/{post[-1]}?comment_id={object_id}",
+            },
+        )
+
+    def send_message(self, request, version, page_id):
+        refused = self.check_token(request) or self._page(page_id)
+        if refused:
+            return refused
+        try:
+            recipient = json.loads(request.value("recipient") or "{}")
+            message = json.loads(request.value("message") or "{}")
+        except ValueError:
+            return Response(400, self.error_body(400, "(#100) param recipient must be JSON", code=100))
+        comment_id = recipient.get("comment_id")
+        if comment_id is not None:
+            comment = self.comments.get(comment_id)
+            if comment is None:
+                return Response(400, self.error_body(400, "(#100) No matching comment", code=100))
+            if any(m["recipient"].get("comment_id") == comment_id for m in self.messages):
+                # Meta allows one private reply per comment.
+                return Response(400, self.error_body(400, "(#10900) Activity already replied to", code=10900))
+        elif not recipient.get("id"):
+            return Response(400, self.error_body(400, "(#100) param recipient is required", code=100))
+        entry = {
+            "recipient": recipient,
+            "text": message.get("text", ""),
+            "message_id": f"m_{self.next_id()}",
+        }
+        with self.lock:
+            self.messages.append(entry)
+        return Response(200, {"recipient_id": recipient.get("id") or "1", "message_id": entry["message_id"]})
+
 
 class FakeInstagram(FakeGraph):
     name = "instagram"
@@ -285,6 +399,101 @@ class FakeInstagram(FakeGraph):
                 200, {"id": object_id, "permalink": f"https://www.instagram.com/p/FAKE{object_id}/"}
             )
         return Response(400, self.error_body(400, f"Object with ID '{object_id}' does not exist", code=100))
+
+    # --- replies and moderation ------------------------------------------------------------------------
+    # Citizens' comments on media (``add_comment``): replies (``POST /{comment-id}/replies`` – top-level
+    # and visible comments only, as Meta allows), hiding (``POST /{comment-id}`` with ``hide``),
+    # deleting (``DELETE /{comment-id}``) and private replies (``POST /{ig-user-id}/messages``).
+
+    def setup_action_routes(self):
+        self.comments: dict[str, dict] = {}
+        self.messages: list[dict] = []
+        self.deleted_comments: list[str] = []
+        self.route("POST", VERSION + r"/(?P<comment_id>\d+)/replies", self.reply_to_comment)
+        self.route("POST", VERSION + r"/(?P<user_id>\d+)/messages", self.send_message)
+        self.route("POST", VERSION + r"/(?P<comment_id>\d+)", self.update_comment)
+        self.route("DELETE", VERSION + r"/(?P<comment_id>\d+)", self.delete_comment)
+
+    def add_comment(
+        self, media_id: str, text: str, *, username: str = "erika.m", parent: str | None = None
+    ) -> str:
+        comment_id = self.next_id()
+        with self.lock:
+            self.comments[comment_id] = {
+                "id": comment_id,
+                "text": text,
+                "username": username,
+                "media_id": media_id,
+                "parent": parent,
+                "hidden": False,
+                "by_account": False,
+            }
+        return comment_id
+
+    def _missing(self, comment_id):
+        return Response(
+            400,
+            self.error_body(
+                400, f"Unsupported request. Object with ID '{comment_id}' does not exist", code=100
+            ),
+        )
+
+    def reply_to_comment(self, request, version, comment_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        comment = self.comments.get(comment_id)
+        if comment is None:
+            return self._missing(comment_id)
+        if comment["parent"] is not None or comment["hidden"]:
+            return Response(
+                400,
+                self.error_body(
+                    400, "(#100) Replies are only possible to visible top-level comments", code=100
+                ),
+            )
+        reply_id = self.add_comment(comment["media_id"], request.value("message", ""), parent=comment_id)
+        self.comments[reply_id].update(username=self.username, by_account=True)
+        return Response(200, {"id": reply_id})
+
+    def update_comment(self, request, version, comment_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        comment = self.comments.get(comment_id)
+        if comment is None:
+            return self._missing(comment_id)
+        comment["hidden"] = str(request.value("hide", "")).lower() == "true"
+        return Response(200, {"success": True})
+
+    def delete_comment(self, request, version, comment_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        if self.comments.pop(comment_id, None) is None:
+            return self._missing(comment_id)
+        self.deleted_comments.append(comment_id)
+        return Response(200, {"success": True})
+
+    def send_message(self, request, version, user_id):
+        refused = self.check_token(request)
+        if refused:
+            return refused
+        try:
+            recipient = json.loads(request.value("recipient") or "{}")
+            message = json.loads(request.value("message") or "{}")
+        except ValueError:
+            return Response(400, self.error_body(400, "(#100) param recipient must be JSON", code=100))
+        if recipient.get("comment_id") and recipient["comment_id"] not in self.comments:
+            return self._missing(recipient["comment_id"])
+        entry = {
+            "recipient": recipient,
+            "text": message.get("text", ""),
+            "message_id": f"ig_m_{self.next_id()}",
+        }
+        with self.lock:
+            self.messages.append(entry)
+        return Response(200, {"recipient_id": recipient.get("id") or "1", "message_id": entry["message_id"]})
 
 
 def _graph_stamp(offset: float = 0.0) -> str:

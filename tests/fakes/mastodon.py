@@ -193,6 +193,65 @@ class FakeMastodon(FakeServer):
             return Response(404, {"error": "Record not found"})
         return Response(200, {**self._status_json(status), **self.status_counts.get(status_id, {})})
 
+    # --- replies and moderation ------------------------------------------------------------------------
+    # Replies go through ``create_status`` (``in_reply_to_id``, ``visibility``); Mastodon has no hiding
+    # of other people's replies, only reports (``POST /api/v1/reports``), kept in ``reports``.
+
+    def setup_action_routes(self):
+        self.reports: list[dict] = []
+        self.route("POST", r"/api/v1/reports", self.create_report)
+
+    def replies_to(self, status_id: str) -> list[dict]:
+        """The statuses created in reply to ``status_id`` (read from the recorded requests)."""
+        keys = [
+            r.header("idempotency-key")
+            for r in self.requests_to(r"/api/v1/statuses$", "POST")
+            if str(r.value("in_reply_to_id") or "") == str(status_id)
+        ]
+        with self.lock:
+            texts = [
+                r.value("status")
+                for r in self.requests
+                if r.path == "/api/v1/statuses" and str(r.value("in_reply_to_id") or "") == str(status_id)
+            ]
+            return [
+                s
+                for s in self.created
+                if (s["idempotency_key"] and s["idempotency_key"] in keys)
+                or (not s["idempotency_key"] and s["text"] in texts)
+            ]
+
+    def create_report(self, request):
+        if not self._authorised(request):
+            return Response(401, {"error": "The access token is invalid"})
+        account_id = request.value("account_id")
+        if not account_id:
+            return Response(422, {"error": "Validation failed: Target account must exist"})
+        report = {
+            "id": self.next_id(),
+            "account_id": str(account_id),
+            "status_ids": request.values("status_ids") or list(request.value("status_ids", []) or []),
+            "comment": request.value("comment", ""),
+            "forward": str(request.value("forward", "false")).lower() in ("true", "1"),
+            "category": request.value("category", "other"),
+        }
+        with self.lock:
+            self.reports.append(report)
+        return Response(
+            200,
+            {
+                "id": report["id"],
+                "action_taken": False,
+                "category": report["category"],
+                "comment": report["comment"],
+                "forwarded": report["forward"],
+                "created_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "status_ids": report["status_ids"],
+                "rule_ids": [],
+                "target_account": {**self._account(), "id": report["account_id"]},
+            },
+        )
+
 
 class FakeMastodonInbox(FakeMastodon):
     """The fake instance plus what citizens write: ``notifications`` (type mention, paged with

@@ -117,6 +117,7 @@ class FakeServer:
         self._thread: threading.Thread | None = None
         self._ids = 1000
         self.setup_routes()
+        self.setup_action_routes()
 
     # --- life cycle ----------------------------------------------------------------------------------
 
@@ -333,3 +334,12 @@ class FakeServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+    # --- replies and moderation: each network's fake adds its routes here (after its own) ---------
+
+    def setup_action_routes(self) -> None:
+        pass
+
+    def route_first(self, method: str, pattern: str, handler) -> None:
+        """Like :meth:`route`, but matched before the routes added so far."""
+        self.routes.insert(0, (method, re.compile(pattern + r"/?$"), handler))

@@ -179,6 +179,61 @@ class FakeX(FakeServer):
             )
         return Response(200, {"data": data})
 
+    # --- replies and moderation ------------------------------------------------------------------------
+    # Other accounts' tweets (``add_tweet``) can be answered (``create_tweet`` above records
+    # ``reply.in_reply_to_tweet_id``), hidden and shown (``PUT /2/tweets/:id/hidden`` – only replies in
+    # conversations the account started, as X allows) and answered by direct message.
+
+    def setup_action_routes(self):
+        self.tweets: dict[str, dict] = {}  # other accounts' tweets
+        self.dms: list[dict] = []
+        self.route("PUT", r"/2/tweets/(?P<tweet_id>\d+)/hidden", self.set_hidden)
+        self.route("POST", r"/2/dm_conversations/with/(?P<participant_id>\d+)/messages", self.send_dm)
+
+    def add_tweet(self, text: str, *, author_id: str = "987654321", in_reply_to: str | None = None) -> str:
+        tweet_id = self.next_id()
+        parent = self.tweets.get(in_reply_to or "")
+        conversation = (parent or {}).get("conversation_id") or in_reply_to or tweet_id
+        with self.lock:
+            self.tweets[tweet_id] = {
+                "id": tweet_id,
+                "text": text,
+                "author_id": author_id,
+                "conversation_id": conversation,
+                "hidden": False,
+            }
+        return tweet_id
+
+    def set_hidden(self, request, tweet_id):
+        if not self._authorised(request):
+            return Response(401, self.error_body(401, "Unauthorized"))
+        tweet = self.tweets.get(tweet_id)
+        if tweet is None:
+            return Response(404, self.error_body(404, "Could not find tweet"))
+        with self.lock:
+            own = {item["id"] for item in self.created}
+        if tweet["conversation_id"] not in own:
+            return Response(
+                403,
+                self.error_body(403, "You can only hide or unhide replies to conversations you authored."),
+            )
+        body = request.json if isinstance(request.json, dict) else {}
+        tweet["hidden"] = bool(body.get("hidden"))
+        return Response(200, {"data": {"hidden": tweet["hidden"]}})
+
+    def send_dm(self, request, participant_id):
+        if not self._authorised(request):
+            return Response(401, self.error_body(401, "Unauthorized"))
+        body = request.json if isinstance(request.json, dict) else {}
+        if not body.get("text"):
+            return Response(400, self.error_body(400, "text is required"))
+        event = {"dm_event_id": self.next_id(), "participant_id": participant_id, "text": body["text"]}
+        with self.lock:
+            self.dms.append(event)
+        return Response(
+            201, {"data": {"dm_conversation_id": f"1-{participant_id}", "dm_event_id": event["dm_event_id"]}}
+        )
+
 
 class FakeXInbox(FakeX):
     """Plus ``GET /2/users/:id/mentions`` (newest first, ``since_id``, ``pagination_token``,
