@@ -20,7 +20,16 @@ from django.utils.translation import gettext_lazy as _
 from . import kinds, services
 from .channels import channel_choices
 from .markdown import render_markdown
-from .models import Acknowledgement, AllowlistEntry, Election, GuideVersion, Rule, Term
+from .models import (
+    Acknowledgement,
+    AllowlistEntry,
+    Election,
+    GuideVersion,
+    NetiquetteClause,
+    NetiquetteVersion,
+    Rule,
+    Term,
+)
 
 
 class PrettyJSONField(forms.JSONField):
@@ -336,3 +345,116 @@ class AcknowledgementAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- The netiquette ---------------------------------------------------------------------------------
+
+
+class NetiquetteClauseInline(admin.StackedInline):
+    model = NetiquetteClause
+    fields = ("number", "anchor", "title", "body")
+    extra = 1
+    ordering = ("number",)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or not obj.is_published
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or not obj.is_published
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.is_published
+
+
+@admin.register(NetiquetteVersion)
+class NetiquetteVersionAdmin(admin.ModelAdmin):
+    """Drafts are edited here (clauses inline); the public page is /netiquette/. A published version
+    never changes: "Als neuen Entwurf kopieren" starts the next one."""
+
+    list_display = ("label_display", "title", "status", "published_at", "public_link")
+    list_filter = ("status",)
+    fields = ("major", "minor", "title", "intro", "changes", "status", "published_at", "preview")
+    readonly_fields = ("status", "published_at", "preview")
+    inlines = (NetiquetteClauseInline,)
+    actions = ("publish", "copy_as_draft")
+
+    @admin.display(description=_("version"), ordering="major")
+    def label_display(self, obj):
+        return obj.label
+
+    @admin.display(description=_("public page"))
+    def public_link(self, obj):
+        if not obj.is_published:
+            return "–"
+        return format_html('<a href="{}">{}</a>', reverse("netiquette:version", args=[obj.pk]), _("open"))
+
+    @admin.display(description=_("preview"))
+    def preview(self, obj):
+        if obj is None or obj.pk is None:
+            return "–"
+        parts = [render_markdown(obj.intro)] if obj.intro else []
+        for clause in obj.clauses.order_by("number"):
+            parts.append(
+                format_html("<h3>{}. {} <code>#{}</code></h3>", clause.number, clause.title, clause.anchor)
+            )
+            parts.append(render_markdown(clause.body))
+        return format_html_join("", "{}", ((part,) for part in parts))
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # moderation decisions name versions and clauses: they stay
+
+    def save_model(self, request, obj, form, change):
+        data = {f: form.cleaned_data[f] for f in services.NETIQUETTE_FIELDS}
+        if change:
+            changes = {f: data[f] for f in form.changed_data if f in data}
+            if changes:
+                services.netiquette_version_update(actor=request.user, version=obj, **changes)
+        else:
+            created = services.netiquette_version_create(actor=request.user, **data)
+            obj.pk = created.pk
+            obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The clauses go through the service as a whole (checked, audited), not saved form by form.
+        clauses = []
+        for formset in formsets:
+            # What the admin's change message reads (the formset itself is not saved).
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            for inline_form in formset.forms:
+                data = getattr(inline_form, "cleaned_data", None)
+                if not data or data.get("DELETE"):
+                    continue
+                clauses.append({field: data[field] for field in services.CLAUSE_FIELDS})
+        try:
+            services.netiquette_clauses_replace(actor=request.user, version=form.instance, clauses=clauses)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+
+    @admin.action(description=_("Publish the selected draft (becomes the public netiquette)"))
+    def publish(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one draft to publish."), messages.ERROR)
+            return
+        try:
+            version = services.netiquette_version_publish(actor=request.user, version=queryset.get())
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _("Version %(label)s is now the public netiquette.") % {"label": version.label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Copy as a new draft"))
+    def copy_as_draft(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one version to copy."), messages.ERROR)
+            return
+        draft = services.netiquette_version_copy(actor=request.user, version=queryset.get())
+        self.message_user(request, _("Draft %(label)s created.") % {"label": draft.label}, messages.SUCCESS)

@@ -275,3 +275,96 @@ class Acknowledgement(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.version.label}"
+
+
+# --- The netiquette: the public rules for citizens' discussions -------------------------------------
+# Next to the guide on purpose: the same life cycle (drafts edited in the admin, a published version
+# never changes), the same Markdown rendering and cleaning; the guide binds staff, the netiquette is
+# what the county shows citizens. Moderation (the inbox, layer 7) names a clause of a version.
+
+ANCHOR_VALIDATOR = RegexValidator(
+    r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$",
+    _("Lower-case letters, digits and hyphens, starting with a letter (e.g. “respekt”)."),
+)
+
+
+class NetiquetteVersion(models.Model):
+    """One version of the public netiquette; its numbered clauses are :class:`NetiquetteClause` rows."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    major = models.PositiveSmallIntegerField(_("major version"))
+    minor = models.PositiveSmallIntegerField(_("minor version"), default=0)
+    title = models.CharField(_("title"), max_length=200, default="Netiquette des Landkreises")
+    intro = models.TextField(_("introduction (Markdown)"), blank=True)
+    changes = models.TextField(_("what changed"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-major", "-minor"]
+        verbose_name = _("netiquette version")
+        verbose_name_plural = _("netiquette versions")
+        constraints = [
+            models.UniqueConstraint(fields=["major", "minor"], name="etiquette_netiquette_version_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.title} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class NetiquetteClause(models.Model):
+    """A numbered clause. Its anchor stays the same from version to version, so that the county's
+    profiles can link ``/netiquette/#respekt`` and moderation can name the clause it applied."""
+
+    version = models.ForeignKey(
+        NetiquetteVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="clauses"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    anchor = models.CharField(
+        _("anchor"),
+        max_length=40,
+        validators=[ANCHOR_VALIDATOR],
+        help_text=_("The stable part of the link (/netiquette/#anchor); keep it when the text changes."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text (Markdown)"))
+
+    class Meta:
+        ordering = ["version", "number"]
+        verbose_name = _("netiquette clause")
+        verbose_name_plural = _("netiquette clauses")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "number"], name="etiquette_clause_number_unique"),
+            models.UniqueConstraint(fields=["version", "anchor"], name="etiquette_clause_anchor_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"

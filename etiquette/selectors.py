@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from departments.roles import is_administrator
 
-from .models import Acknowledgement, GuideVersion, Rule
+from .models import Acknowledgement, GuideVersion, NetiquetteClause, NetiquetteVersion, Rule
 
 
 def published_guides() -> QuerySet[GuideVersion]:
@@ -92,4 +92,30 @@ def rules_for_staff() -> QuerySet[Rule]:
         Rule.objects.filter(active=True)
         .exclude(severity=Rule.SeverityChoice.OFF)
         .order_by("position", "code")
+    )
+
+
+# --- The netiquette -------------------------------------------------------------------------------
+
+
+def published_netiquettes() -> QuerySet[NetiquetteVersion]:
+    return NetiquetteVersion.objects.filter(status=NetiquetteVersion.Status.PUBLISHED).order_by(
+        "-major", "-minor"
+    )
+
+
+def current_netiquette():
+    """The newest published netiquette with its clauses (two queries), or None."""
+    return published_netiquettes().prefetch_related("clauses").first()
+
+
+def netiquette_clause(anchor: str, *, version=None):
+    """The clause with ``anchor`` in ``version`` (default: the current one), or None."""
+    clauses = NetiquetteClause.objects.select_related("version").filter(anchor=anchor)
+    if version is not None:
+        return clauses.filter(version=version).first()
+    return (
+        clauses.filter(version__status=NetiquetteVersion.Status.PUBLISHED)
+        .order_by("-version__major", "-version__minor")
+        .first()
     )

@@ -13,8 +13,18 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 
 from . import kinds
-from .models import Acknowledgement, AllowlistEntry, Election, GuideVersion, Rule, RuleSetState, Term
-from .selectors import current_guide
+from .models import (
+    Acknowledgement,
+    AllowlistEntry,
+    Election,
+    GuideVersion,
+    NetiquetteClause,
+    NetiquetteVersion,
+    Rule,
+    RuleSetState,
+    Term,
+)
+from .selectors import current_guide, current_netiquette
 
 RULE_FIELDS = ("kind", "severity", "channels", "parameters", "active", "description", "position")
 TERM_FIELDS = ("term_list", "term", "suggestion", "case_sensitive", "active", "note")
@@ -324,3 +334,161 @@ def guide_acknowledge(*, actor, version: GuideVersion) -> Acknowledgement:
             actor=actor, verb="guide.acknowledged", obj=acknowledgement, after={"version": version.label}
         )
     return acknowledgement
+
+
+# --- The netiquette ---------------------------------------------------------------------------------
+
+NETIQUETTE_FIELDS = ("major", "minor", "title", "intro", "changes")
+CLAUSE_FIELDS = ("number", "anchor", "title", "body")
+
+
+def _clauses_of(version: NetiquetteVersion) -> list[dict]:
+    return [
+        {field: getattr(clause, field) for field in CLAUSE_FIELDS}
+        for clause in version.clauses.order_by("number")
+    ]
+
+
+def _check_clauses(clauses: list[dict]) -> list[dict]:
+    cleaned, numbers, anchors = [], set(), set()
+    for raw in clauses:
+        clause = NetiquetteClause(**{field: raw.get(field) for field in CLAUSE_FIELDS}, version_id=0)
+        clause.full_clean(exclude=["version"], validate_unique=False, validate_constraints=False)
+        if clause.number in numbers:
+            raise ValidationError(_("Clause number %(number)s is used twice.") % {"number": clause.number})
+        if clause.anchor in anchors:
+            raise ValidationError(_("Anchor “%(anchor)s” is used twice.") % {"anchor": clause.anchor})
+        numbers.add(clause.number)
+        anchors.add(clause.anchor)
+        cleaned.append({field: getattr(clause, field) for field in CLAUSE_FIELDS})
+    return sorted(cleaned, key=lambda c: c["number"])
+
+
+@transaction.atomic
+def netiquette_version_create(
+    *,
+    actor,
+    major: int,
+    minor: int = 0,
+    title: str = "",
+    intro: str = "",
+    changes: str = "",
+    clauses: list[dict] | None = None,
+) -> NetiquetteVersion:
+    """A new draft, with its clauses (``number``, ``anchor``, ``title``, ``body`` each)."""
+    version = NetiquetteVersion(
+        major=major,
+        minor=minor,
+        title=title or NetiquetteVersion._meta.get_field("title").default,
+        intro=intro,
+        changes=changes,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    version.full_clean()
+    version.save()
+    cleaned = _check_clauses(clauses or [])
+    NetiquetteClause.objects.bulk_create(NetiquetteClause(version=version, **clause) for clause in cleaned)
+    audit_record(
+        actor=actor,
+        verb="netiquette.version_created",
+        obj=version,
+        after={"version": version.label, "title": version.title, "clauses": [c["anchor"] for c in cleaned]},
+    )
+    return version
+
+
+def _draft_for_update(version: NetiquetteVersion) -> NetiquetteVersion:
+    locked = NetiquetteVersion.objects.select_for_update().get(pk=version.pk)
+    if locked.is_published:
+        raise ValidationError(_("A published netiquette cannot be changed; create a new version."))
+    return locked
+
+
+@transaction.atomic
+def netiquette_version_update(
+    *, actor, version: NetiquetteVersion, comment: str = "", **changes
+) -> NetiquetteVersion:
+    """Edit a draft's title, introduction, number or change note."""
+    locked = _draft_for_update(version)
+    return _update(
+        actor=actor,
+        obj=locked,
+        fields=NETIQUETTE_FIELDS,
+        verb="netiquette.version_changed",
+        changes=changes,
+        comment=comment,
+        touch=False,
+    )
+
+
+@transaction.atomic
+def netiquette_clauses_replace(*, actor, version: NetiquetteVersion, clauses: list[dict]) -> None:
+    """Set a draft's clauses to ``clauses`` (audited with the anchors before and after)."""
+    locked = _draft_for_update(version)
+    cleaned = _check_clauses(clauses)
+    before = _clauses_of(locked)
+    if before == cleaned:
+        return
+    locked.clauses.all().delete()
+    NetiquetteClause.objects.bulk_create(NetiquetteClause(version=locked, **clause) for clause in cleaned)
+    audit_record(
+        actor=actor,
+        verb="netiquette.clauses_changed",
+        obj=locked,
+        before={"clauses": [f"{c['number']}:{c['anchor']}" for c in before]},
+        after={"clauses": [f"{c['number']}:{c['anchor']}" for c in cleaned]},
+    )
+
+
+@transaction.atomic
+def netiquette_version_copy(*, actor, version: NetiquetteVersion) -> NetiquetteVersion:
+    """A new draft with the next minor number and the same text and clauses, to edit."""
+    newest = NetiquetteVersion.objects.order_by("-major", "-minor").first()
+    major, minor = (newest.major, newest.minor + 1) if newest else (version.major, version.minor + 1)
+    return netiquette_version_create(
+        actor=actor,
+        major=major,
+        minor=minor,
+        title=version.title,
+        intro=version.intro,
+        clauses=_clauses_of(version),
+    )
+
+
+@transaction.atomic
+def netiquette_version_publish(*, actor, version: NetiquetteVersion) -> NetiquetteVersion:
+    """Make a draft the public netiquette. It must be newer than the current one and have clauses;
+    an anchor of the current version that disappears is refused (links from profiles would break)
+    unless its clause is kept under the same anchor."""
+    version = _draft_for_update(version)
+    current = current_netiquette()
+    if current is not None and (version.major, version.minor) <= (current.major, current.minor):
+        raise ValidationError(
+            _("Version %(new)s is not newer than the current version %(current)s.")
+            % {"new": version.label, "current": current.label}
+        )
+    anchors = set(version.clauses.values_list("anchor", flat=True))
+    if not anchors:
+        raise ValidationError(_("The netiquette has no clauses."))
+    if current is not None:
+        dropped = sorted({clause.anchor for clause in current.clauses.all()} - anchors)
+        if dropped:
+            raise ValidationError(
+                _(
+                    "The anchors %(anchors)s of the current version are missing: links to them would "
+                    "break. Keep each anchor (the clause may be renumbered or reworded)."
+                )
+                % {"anchors": ", ".join(dropped)}
+            )
+    version.status = NetiquetteVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = actor if actor is not None and actor.is_authenticated else None
+    version.save(update_fields=["status", "published_at", "published_by"])
+    audit_record(
+        actor=actor,
+        verb="netiquette.version_published",
+        obj=version,
+        before={"current": current.label if current else None},
+        after={"current": version.label},
+    )
+    return version

@@ -35,6 +35,7 @@ urlpatterns = [
     path("posts/", include("posts.urls")),
     path("approvals/", include("approvals.urls")),
     path("etiquette/", include("etiquette.urls")),
+    path("netiquette/", include("etiquette.netiquette_urls")),
     path("publishing/", include("publishing.urls")),
     path("reports/", include("reports.urls")),
     path("inbox/", include("inbox.urls")),

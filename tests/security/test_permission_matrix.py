@@ -97,6 +97,8 @@ etiquette:training_record            GET    -              login     403      40
 etiquette:training_record_csv        GET    -              login     403      403      403      200      403      200
 etiquette:check                      POST   -              login     200      200      200      200      200      200
 etiquette:try                        GET    -              login     200      200      200      200      200      200
+netiquette:page                      GET    -              200       200      200      200      200      200      200
+netiquette:version                   GET    netiquette     200/404   200/404  200/404  200/404  200/404  200/404  200/404
 publishing:rollout                   GET    -              login     404      404      404      404      404      200
 publishing:rollout_activate          POST   phase          login     404      404      404      404      404      302
 publishing:sandbox                   GET    -              login     200      200      200      200      200      200
@@ -132,6 +134,7 @@ OBJECTS = {
     "notification": "a notification addressed to the user / to someone else",
     "department": "the Gesundheitsamt / the Straßenverkehrsamt",
     "guide": "the published guide version / an unpublished draft version",
+    "netiquette": "the published netiquette (public) / an unpublished draft, also for administrators",
     "phase": "the next planned rollout phase / the phase that is active already",
     "sandbox_post": "a sandbox post / an id that does not exist",
     "approved": "a post Koordination approved (own department / other department)",

@@ -108,7 +108,13 @@ def build_world(
     captions: bytes = b"WEBVTT\n\n00:00.000 --> 00:02.000\nHallo\n",
 ) -> dict:
     from channels.models import Channel, RolloutPhase, SandboxPost
-    from etiquette.services import guide_acknowledge, guide_version_create, guide_version_publish
+    from etiquette.selectors import current_netiquette
+    from etiquette.services import (
+        guide_acknowledge,
+        guide_version_create,
+        guide_version_publish,
+        netiquette_version_copy,
+    )
     from notifications.models import Notification
     from posts import media
     from posts.selectors import media_public_url
@@ -183,6 +189,9 @@ def build_world(
     signed = media_public_url(objects["own"]["image"]).split("/posts/media/public/")[1].rstrip("/")
     objects["own"]["signed_media"], objects["other"]["signed_media"] = signed, "forged-" + signed[7:]
     objects["own"]["guide"], objects["other"]["guide"] = guide, draft_guide
+    netiquette = current_netiquette()  # version 1.0, installed by the migration
+    draft_netiquette = netiquette_version_copy(actor=admin_user, version=netiquette)
+    objects["own"]["netiquette"], objects["other"]["netiquette"] = netiquette, draft_netiquette
     objects["own"]["phase"], objects["other"]["phase"] = planned, active
     sandbox_post = SandboxPost.objects.create(channel=sandbox, text=sandbox_text)
     objects["own"]["sandbox_post"], objects["other"]["sandbox_post"] = sandbox_post.pk, sandbox_post.pk + 1000
@@ -242,7 +251,7 @@ def object_value(world, role: str, kind: str, which: str):
     if kind == "feed":
         token = world["feeds"]["editor" if role == "anonymous" else role]
         return token if which == "own" else world["objects"]["other"]["feed"]
-    if kind in ("signed_media", "guide", "phase", "sandbox_post", "committee_report"):
+    if kind in ("signed_media", "guide", "phase", "sandbox_post", "committee_report", "netiquette"):
         return world["objects"][which][kind]
     return (own if which == "own" else other)[kind]
 
