@@ -114,7 +114,17 @@ def post_like_from_json(data) -> PostLike:
     """One CLI object: ``{"text": …, "link": …, "channels": […], "media": […], "scheduled_at": …}``."""
     if not isinstance(data, dict):
         raise InputError("", "Jeder Eintrag muss ein JSON-Objekt mit mindestens „text“ sein.")
-    known = {"text", "link", "channels", "media", "scheduled_at", "department", "variants"}
+    known = {
+        "text",
+        "link",
+        "channels",
+        "media",
+        "scheduled_at",
+        "department",
+        "variants",
+        "reply_to",
+        "direct",
+    }
     unknown = sorted(set(data) - known)
     if unknown:
         raise InputError(unknown[0], f"Unbekanntes Feld „{unknown[0]}“. Erlaubt: {', '.join(sorted(known))}.")
@@ -131,7 +141,15 @@ def post_like_from_json(data) -> PostLike:
         scheduled_at=parse_scheduled_at(data.get("scheduled_at")),
         department=_text(data.get("department"), "department", max_length=20),
         variants={k: _text(v, f"variants.{k}") for k, v in variants.items()},
+        reply_to=_text(data.get("reply_to"), "reply_to"),
+        direct=_flag(data.get("direct"), "direct"),
     )
+
+
+def _flag(value, field: str) -> bool:
+    if value in (None, False, True):
+        return bool(value)
+    raise InputError(field, f"„{field}“ muss true oder false sein.")
 
 
 def post_like_from_form(data) -> tuple[PostLike, dict[str, str]]:

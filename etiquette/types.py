@@ -35,6 +35,14 @@ class PostLike:
     department: str = ""  # department code
     # Per-channel text variants (kind -> text); a channel without one uses ``text``.
     variants: dict[str, str] = field(default_factory=dict)
+    # A reply: the citizen's text it answers (plain text). The ``reply.*`` rules run only on replies.
+    reply_to: str = ""
+    # The reply goes out as a direct message, not in the public thread.
+    direct: bool = False
+
+    @property
+    def is_public_reply(self) -> bool:
+        return bool(self.reply_to) and not self.direct
 
     def text_for(self, channel: str) -> str:
         return self.variants.get(channel) or self.text

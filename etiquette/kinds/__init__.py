@@ -28,6 +28,7 @@ KIND_MODULES = (
     "links",
     "commercial",
     "schedule",
+    "replies",
 )
 
 _KINDS: dict[str, type[RuleKind]] = {}

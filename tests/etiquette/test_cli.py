@@ -14,6 +14,11 @@ from django.db import connection
 
 # One text per catalogue rule, each made to break it (with what the CLI may be given for it).
 BREAKERS = {
+    "reply.personal_data": {
+        "text": "Wir melden uns unter 0171 2345678. Bitte schicken Sie uns eine Direktnachricht.",
+        "reply_to": "Rufen Sie mich an: 0171 2345678",
+    },
+    "reply.individual_case": {"text": "Ihr Antrag ist fertig.", "reply_to": "Wie steht es um meinen Antrag?"},
     "length": {"text": "Wichtig für alle Eltern. " * 12, "channels": ["x"]},
     "alt_text.missing": {"text": "Neues Foto.", "media": [{"kind": "image", "credit": "Landkreis"}]},
     "alt_text.quality": {

@@ -2,7 +2,8 @@
 
 FILE (or ``-`` for standard input) holds one JSON object ``{"text": …, "link": …, "channels": […],
 "media": [{"kind": "image", "alt_text": …, "credit": …, "shows_people": false, "consent": false}],
-"scheduled_at": "2027-03-01T20:00:00+01:00"}`` (everything but ``text`` optional) or a JSON list of
+"scheduled_at": "2027-03-01T20:00:00+01:00", "reply_to": …, "direct": false}`` (everything but ``text``
+optional; ``reply_to`` is the citizen's text a reply answers) or a JSON list of
 such objects. Prints a JSON list of findings for the object – for a list, a list of such lists – each
 ``{"rule", "severity", "channel", "message", "start", "end"}``. Exit status 0; bad JSON or an unknown
 network: a message on standard error and exit status 2.
