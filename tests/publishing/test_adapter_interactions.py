@@ -171,7 +171,7 @@ def test_hide_and_unhide_where_the_network_allows_it(network):
     if hide_path is None:
         error = error_of(lambda: adapter.hide(target))
         assert error.kind is ErrorKind.PERMANENT
-        assert "not possible" in error.message
+        assert "nicht möglich" in error.message
         assert fake.requests == [] or not fake.requests_to(r"hidden|putRecord")
         return
     adapter.hide(target)
@@ -235,7 +235,7 @@ def test_delete_where_the_network_allows_it(network):
     adapter = make_adapter(fake)
     if delete_path is None:
         error = error_of(lambda: adapter.delete_comment(target))
-        assert error.kind is ErrorKind.PERMANENT and "not possible" in error.message
+        assert error.kind is ErrorKind.PERMANENT and "nicht möglich" in error.message
         assert not fake.requests_to(r".", "DELETE")
         return
     adapter.delete_comment(target)
@@ -288,7 +288,7 @@ def test_direct_answers(network):
     content = PostContent(text="Bitte schicken Sie uns Ihr Aktenzeichen per Nachricht.")
     if kind == "bluesky":
         error = error_of(lambda: adapter.reply(target, content, direct=True))
-        assert error.kind is ErrorKind.PERMANENT and "not possible" in error.message
+        assert error.kind is ErrorKind.PERMANENT and "nicht möglich" in error.message
         return
     if kind == "x":
         target = ItemRef(target.external_id, author_id="987654321")
