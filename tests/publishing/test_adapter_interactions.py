@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from publishing.networks import registry
-from publishing.networks.base import ErrorKind, ItemRef, PostContent, PublishError
+from channels.networks import registry
+from channels.networks.base import ErrorKind, ItemRef, PostContent, PublishError
 
 from .conftest import make_adapter
 
