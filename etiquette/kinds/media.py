@@ -89,7 +89,8 @@ class MediaRequiredKind(ChannelRuleKind):
     parameters = {"channels": ChannelListParam(["instagram"])}
 
     def check_channel(self, channel, doc, ctx):
-        if channel in self.params["channels"] and not ctx.post.media:
+        # A reply to a comment is text on every network (Instagram too).
+        if channel in self.params["channels"] and not ctx.post.media and not ctx.post.reply_to:
             label = channel_label(channel)
             yield Hit(
                 message=f"{label} veröffentlicht keine reinen Textbeiträge: Fügen Sie ein Bild oder Video hinzu.",

@@ -92,3 +92,8 @@ def test_reply_rules_can_be_switched_off(check, rule_update):
     rule_update("reply.individual_case", severity="off")
     findings = check("Ihr Antrag WG-2026/0815 ist da.", reply_to=QUESTION)
     assert not [f for f in findings if f.rule.startswith("reply.")]
+
+
+def test_a_text_only_reply_on_instagram_needs_no_image(check):
+    assert of_rule(check("Danke!", channels=("instagram",)), "media.required")
+    assert not of_rule(check("Danke!", channels=("instagram",), reply_to=QUESTION), "media.required")
