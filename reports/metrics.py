@@ -5,9 +5,8 @@ the app's own tables, and names the days whose figures may have changed since a 
 time stamp: a review's ``finished_at``, a delivery's ``published_at`` …). :mod:`reports.rollup` calls
 them; the page and the PDF read only the rollup rows.
 
-Adding figures (the inbox's items per department and channel, first reaction within staffed hours,
-moderation actions per netiquette clause, press escalations) means adding a source here with its own
-metric names – the rollup, the selectors and the CSV export need no change.
+The inbox's figures are one such source (items, first reaction within staffed hours); moderation
+actions per netiquette clause and press escalations follow the same way once the inbox records them.
 """
 
 from __future__ import annotations
@@ -19,12 +18,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from approvals.models import Review, WarningAcknowledgement
 from departments.models import Membership
 from etiquette.models import Acknowledgement
+from inbox.clock import staffed_hours
+from inbox.models import InboxItem
 from posts.models import Post
 from publishing.models import Delivery, DeliveryAttempt
 
@@ -46,6 +47,12 @@ GUIDE_CONFIRMED = "guide_confirmed"  # department (of the person; none for count
 NETWORK = "network"
 NETWORK_UNREAD = "network_unread"  # department × channel: published posts without any snapshot
 FOLLOWERS = "followers"  # channel: followers that day (a day the network did not deliver has no row)
+# The inbox (inbox/): what citizens wrote, on the day it was received, per department × channel × kind;
+# the first reaction on its day, per department: staffed seconds (inbox.clock) as single values, and
+# count = reactions within the department's target, items = reactions.
+INBOX_ITEMS = "inbox_items"
+INBOX_REACTION_SECONDS = "inbox_reaction_seconds"
+INBOX_WITHIN_TARGET = "inbox_within_target"
 
 DECIDED = (Review.Status.APPROVED, Review.Status.CHANGES_REQUESTED, Review.Status.REJECTED)
 # Etiquette findings that "involve" a rule in a decision: what the reviewer had to weigh.
@@ -385,6 +392,70 @@ def _network_first() -> date | None:
     return FollowerSnapshot.objects.order_by("day").values_list("day", flat=True).first()
 
 
+# --- the inbox -----------------------------------------------------------------------------------------
+
+
+def _inbox_compute(days: set[date]) -> list[DailyFigure]:
+    start, end = day_range(days)
+    items = (
+        InboxItem.objects.filter(received_at__gte=start, received_at__lt=end)
+        .annotate(_day=TruncDate("received_at", tzinfo=local_zone()))
+        .values("_day", "department_id", "channel_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    figures = [
+        DailyFigure(
+            day=r["_day"],
+            metric=INBOX_ITEMS,
+            department_id=r["department_id"],
+            channel_id=r["channel_id"],
+            key=r["kind"],
+            count=r["n"],
+        )
+        for r in items
+        if r["_day"] in days
+    ]
+    seconds: dict[tuple, list[int]] = defaultdict(list)
+    within: dict[tuple, int] = defaultdict(int)
+    reactions = InboxItem.objects.filter(first_reaction_at__gte=start, first_reaction_at__lt=end).values_list(
+        "department_id", "received_at", "clock_starts_at", "first_reaction_at", "due_at"
+    )
+    for department_id, received_at, clock_starts_at, reacted_at, due_at in reactions.order_by():
+        day = local_day(reacted_at)
+        if day not in days:
+            continue
+        hours = staffed_hours(clock_starts_at or received_at, reacted_at)
+        seconds[(day, department_id)].append(round(hours * 3600))
+        if due_at is not None and reacted_at <= due_at:
+            within[(day, department_id)] += 1
+    figures += [
+        DailyFigure(day=d, metric=INBOX_REACTION_SECONDS, department_id=dep, count=len(v), values=sorted(v))
+        for (d, dep), v in seconds.items()
+    ]
+    figures += [
+        DailyFigure(
+            day=d, metric=INBOX_WITHIN_TARGET, department_id=dep, count=within.get((d, dep), 0), items=len(v)
+        )
+        for (d, dep), v in seconds.items()
+    ]
+    return figures
+
+
+def _inbox_changed(since: datetime) -> set[date]:
+    # A re-routed item changes its department's figures: updated_at, on both of its days.
+    touched = InboxItem.objects.filter(
+        Q(received_at__gte=since) | Q(first_reaction_at__gte=since) | Q(updated_at__gte=since)
+    )
+    return _days_of(touched, "received_at") | _days_of(
+        touched.exclude(first_reaction_at=None), "first_reaction_at"
+    )
+
+
+def _inbox_first() -> date | None:
+    return _first(InboxItem.objects.all(), "received_at")
+
+
 METRICS: tuple[Metric, ...] = (
     Metric((POSTS_PUBLISHED, DELIVERIES_PUBLISHED), _posts_compute, _posts_changed, _posts_first),
     Metric(
@@ -400,5 +471,11 @@ METRICS: tuple[Metric, ...] = (
         _network_compute,
         _network_changed,
         _network_first,
+    ),
+    Metric(
+        (INBOX_ITEMS, INBOX_REACTION_SECONDS, INBOX_WITHIN_TARGET),
+        _inbox_compute,
+        _inbox_changed,
+        _inbox_first,
     ),
 )

@@ -22,9 +22,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from .metrics import DECISION_SECONDS, METRICS, local_day
+from .metrics import DECISION_SECONDS, INBOX_REACTION_SECONDS, METRICS, local_day
 from .models import DailyFigure, MonthlyFigure, RollupState
 
+# Metrics whose rows carry single values (percentiles need them all), joined rather than summed.
+SINGLE_VALUES = (DECISION_SECONDS, INBOX_REACTION_SECONDS)
 # Days rebuilt in one statement group when many are due (a first run over years of data).
 CHUNK_DAYS = 31
 
@@ -52,7 +54,7 @@ def _rebuild_month(month: date) -> None:
     MonthlyFigure.objects.filter(day=month).delete()
     daily = DailyFigure.objects.filter(day__gte=month, day__lte=_month_end(month))
     sums = (
-        daily.exclude(metric=DECISION_SECONDS)
+        daily.exclude(metric__in=SINGLE_VALUES)
         .values("metric", "department_id", "channel_id", "key")
         .annotate(n=Sum("count"), i=Sum("items"), x=Sum("missing"))
         .order_by()
@@ -71,15 +73,13 @@ def _rebuild_month(month: date) -> None:
         for r in sums
     ]
     joined: dict[tuple, list[int]] = defaultdict(list)
-    for department_id, key, values in daily.filter(metric=DECISION_SECONDS).values_list(
-        "department_id", "key", "values"
+    for metric, department_id, key, values in daily.filter(metric__in=SINGLE_VALUES).values_list(
+        "metric", "department_id", "key", "values"
     ):
-        joined[(department_id, key)].extend(values)
+        joined[(metric, department_id, key)].extend(values)
     rows += [
-        MonthlyFigure(
-            day=month, metric=DECISION_SECONDS, department_id=dep, key=key, count=len(v), values=sorted(v)
-        )
-        for (dep, key), v in joined.items()
+        MonthlyFigure(day=month, metric=metric, department_id=dep, key=key, count=len(v), values=sorted(v))
+        for (metric, dep, key), v in joined.items()
     ]
     MonthlyFigure.objects.bulk_create(rows, batch_size=2000)
 

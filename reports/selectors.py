@@ -188,10 +188,13 @@ def _sums(scope: Scope, metrics, dims: tuple[str, ...], *, channel_filter: bool 
     return list(merged.values())
 
 
-def _decision_times(scope: Scope) -> dict[tuple[int | None, str], tuple[int, float | None, float | None]]:
-    """(department, review mode) → (decisions, median seconds, 90th percentile seconds) over the period."""
+def _decision_times(
+    scope: Scope, metric: str = m.DECISION_SECONDS
+) -> dict[tuple[int | None, str], tuple[int, float | None, float | None]]:
+    """(department, key) → (how many, median seconds, 90th percentile seconds) of a metric's single
+    values over the period (the decision times per review mode; the inbox's first reactions)."""
     parts = [
-        _in_scope(model, ranges, scope, [m.DECISION_SECONDS]).values("department_id", "key", "values")
+        _in_scope(model, ranges, scope, [metric]).values("department_id", "key", "values")
         for model, ranges in _parts(scope)
     ]
     if connection.vendor == "postgresql":
@@ -284,6 +287,8 @@ def report_sections(scope: Scope) -> list[Section]:
             ("channel_id", "key"),
             channel_filter=True,
         )
+        + _sums(scope, [m.INBOX_ITEMS], ("department_id", "channel_id", "key"), channel_filter=True)
+        + _sums(scope, [m.INBOX_WITHIN_TARGET], ("department_id",))
     )
     departments = {d.pk: d.name for d in Department.objects.all()}
     channels = {c.pk: c.name for c in Channel.objects.all()}
@@ -667,6 +672,95 @@ def report_sections(scope: Scope) -> list[Section]:
                 ],
                 [False, True, False, True, False, True],
             ),
+        )
+    )
+    # 11. The inbox: what citizens wrote.
+    kind_names = {
+        "comment": _("comments"),
+        "reply": _("replies"),
+        "mention": _("mentions"),
+        "direct": _("direct messages"),
+    }
+    inbox: dict[tuple[int | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in by(m.INBOX_ITEMS, "department_id", "channel_id", "key"):
+        inbox[(row["department_id"], row["channel_id"])][row["key"]] += row["n"]
+    triage = _("triage (no department yet)")
+    inbox_keys = sorted(inbox, key=lambda k: (departments.get(k[0], triage), channels.get(k[1], "")))
+    per_department_items: dict[int | None, int] = defaultdict(int)
+    for (department_id, _channel_id), kinds in inbox.items():
+        per_department_items[department_id] += sum(kinds.values())
+    item_departments = sorted(per_department_items, key=lambda d: departments.get(d, triage))
+    sections.append(
+        Section(
+            slug="inbox-items",
+            title=_("What citizens wrote (inbox)"),
+            explanation=_(
+                "Comments, replies, mentions and direct messages that reached the inbox, per department (the "
+                "one that must answer; items not yet routed under triage) and channel, on the day they were "
+                "received."
+            ),
+            chart=Chart(
+                [departments.get(d, triage) for d in item_departments],
+                [(_("Items"), [per_department_items[d] for d in item_departments])],
+                horizontal=True,
+            ),
+            table=Table(
+                [_("Department"), _("Channel"), *kind_names.values(), _("Total")],
+                [
+                    [departments.get(d, triage), channels.get(c, "?")]
+                    + [inbox[(d, c)].get(kind, 0) for kind in kind_names]
+                    + [sum(inbox[(d, c)].values())]
+                    for d, c in inbox_keys
+                ],
+                [False, False, True, True, True, True, True],
+            ),
+        )
+    )
+
+    # 12. First reaction within staffed hours.
+    reactions = _decision_times(scope, m.INBOX_REACTION_SECONDS)
+    within: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    for row in by(m.INBOX_WITHIN_TARGET, "department_id"):
+        within[row["department_id"]][0] += row["n"]
+        within[row["department_id"]][1] += row["i"]
+    reaction_rows, reaction_labels, reaction_medians = [], [], []
+    for (department_id, _key), (n, p50, p90) in sorted(
+        reactions.items(), key=lambda item: departments.get(item[0][0], triage)
+    ):
+        done, total = within.get(department_id, [0, 0])
+        share = round(100 * done / total, 1) if total else None
+        name = departments.get(department_id, triage)
+        reaction_rows.append([name, n, hours(p50), hours(p90), share])
+        reaction_labels.append(name)
+        reaction_medians.append(hours(p50) or 0)
+    sections.append(
+        Section(
+            slug="inbox-reaction",
+            title=_("First reaction within staffed hours"),
+            explanation=_(
+                "Staffed hours (office hours, without weekends and the holidays of Niedersachsen) from the "
+                "arrival of an item until the department's first reaction, per department: median, 90th "
+                "percentile and the share of first reactions within the department's target. Counted on the "
+                "day of the reaction; items without a reaction yet are not included. Moderation per netiquette "
+                "clause and press escalations are not recorded by the inbox yet."
+            ),
+            chart=Chart(
+                reaction_labels, [(_("Median (staffed hours)"), reaction_medians)], horizontal=True, unit="h"
+            ),
+            table=Table(
+                [
+                    _("Department"),
+                    _("First reactions"),
+                    _("Median (staffed hours)"),
+                    _("90th percentile (staffed hours)"),
+                    _("Within the target (%)"),
+                ],
+                reaction_rows,
+                [False, True, True, True, True],
+            ),
+            note=_("The channel filter applies to the items, not to the reaction times.")
+            if channel_chosen
+            else "",
         )
     )
     return sections

@@ -104,6 +104,10 @@ def test_every_section_has_a_csv(client, coordinator, figures):
         "warnings-approved",
         "delivery-problems",
         "guide-confirmations",
+        "network-figures",
+        "followers",
+        "inbox-items",
+        "inbox-reaction",
     ]
     for slug in slugs:
         assert f"{reverse('reports:csv')}?table={slug}" in page
