@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "landkreis_social",
     "accounts",
     "departments",
@@ -111,6 +114,7 @@ INSTALLED_APPS = [
     "approvals",
     "reports",
     "inbox",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -542,4 +546,42 @@ LOGGING = {
         # django-axes logs every login at INFO; failures and lockouts come as WARNING.
         "axes": {"level": "WARNING"},
     },
+}
+
+# --- The REST API (integrations/, /api/v1/) ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api.authentication.IntegrationTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "integrations.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Landkreis Social API",
+    "DESCRIPTION": (
+        "Create posts, follow their review and deliveries, run the etiquette check. Authenticate with "
+        "an integration token (Authorization: Bearer lks_…). Errors are application/problem+json."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Self-hosted Swagger UI assets (no CDN: the Content-Security-Policy allows 'self' only).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Where the per-token rate limits are counted: Redis when there is one (all web processes share it).
+LANDKREIS_API_RATE_LIMIT_STORAGE = env.str(
+    "LANDKREIS_API_RATE_LIMIT_STORAGE", default=REDIS_URL or "memory://"
+)
+# How long a request waits for a running request with the same Idempotency-Key (seconds).
+LANDKREIS_API_IDEMPOTENCY_WAIT = env.float("LANDKREIS_API_IDEMPOTENCY_WAIT", default=30.0)
+# Webhooks to private, loopback and link-local addresses are refused unless this is on (SSRF).
+LANDKREIS_WEBHOOKS_ALLOW_PRIVATE = env.bool("LANDKREIS_WEBHOOKS_ALLOW_PRIVATE", default=False)
+CELERY_BEAT_SCHEDULE["integrations-purge-idempotency-keys"] = {
+    "task": "integrations.tasks.purge_idempotency_keys",
+    "schedule": 3600.0,
 }

@@ -48,3 +48,6 @@ AXES_ENABLED = False
 CELERY_BROKER_URL = "memory://"
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing folder
+# Each test process counts API rate limits in its own memory (tests of the limit set a small one).
+LANDKREIS_API_RATE_LIMIT_STORAGE = "memory://"
+LANDKREIS_API_IDEMPOTENCY_WAIT = 20.0

@@ -39,6 +39,7 @@ urlpatterns = [
     path("publishing/", include("publishing.urls")),
     path("reports/", include("reports.urls")),
     path("inbox/", include("inbox.urls")),
+    path("api/v1/", include("integrations.api.urls")),
     *OLD_ADMIN_PAGES,
     path("admin/", admin.site.urls),
 ]

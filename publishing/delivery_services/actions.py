@@ -135,14 +135,20 @@ WITHDRAWABLE_POST_STATUSES = (
 
 
 @transaction.atomic
-def deliveries_withdraw_for_post(*, actor, post: Post, reason: str) -> list[Delivery]:
+def deliveries_withdraw_for_post(
+    *, actor, post: Post, reason: str, authorised: bool = False
+) -> list[Delivery]:
     """Take the post back from every channel (reason required, audited).
+
+    Only Koordination may, unless ``authorised``: the caller checked that ``actor`` may withdraw this
+    post (integrations: a token with the right to withdraw the posts of its own integration).
 
     Not yet sent → ``withdrawn`` at once; published → ``withdrawing`` (a worker deletes it through the
     adapter); being sent → deleted as soon as it is published; outcome unknown → ``withdrawn`` with a
     note that a person must look on the network.
     """
-    _require_coordinator(actor)
+    if not authorised:
+        _require_coordinator(actor)
     reason = validate_reason(reason)
     now = timezone.now()
     post = Post.objects.select_for_update().get(pk=post.pk)

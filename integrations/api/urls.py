@@ -1,0 +1,23 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("posts/", views.PostListCreate.as_view(), name="posts"),
+    path("posts/<int:pk>/", views.PostDetail.as_view(), name="post"),
+    path("posts/<int:pk>/submit/", views.PostSubmit.as_view(), name="post_submit"),
+    path("posts/<int:pk>/withdraw/", views.PostWithdraw.as_view(), name="post_withdraw"),
+    path("check/", views.EtiquetteCheck.as_view(), name="check"),
+    path("channels/", views.ChannelList.as_view(), name="channels"),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="integrations/api_docs.html"
+        ),
+        name="docs",
+    ),
+]

@@ -1,0 +1,58 @@
+"""The registry of webhook events.
+
+An event is named for subscribers (``post.approved``) and found in the audit trail by the verbs that
+record it: the webhook dispatcher reads the trail in order (its sequence numbers) and turns each
+matching audit event into deliveries. So the apps below need to know nothing about webhooks – every
+transition they make is audited anyway – and no event is lost between a commit and a queue.
+
+Another app adds its events with :func:`register` at import time of its ``apps.py``'s ``ready()``
+(the inbox: ``inbox.item_created``, ``inbox.item_escalated``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    name: str
+    label: str
+    audit_verbs: tuple[str, ...]
+    # Events about posts are sent to the integrations whose departments include the post's department.
+    about_posts: bool = True
+
+
+registry: dict[str, WebhookEvent] = {}
+
+
+def register(event: WebhookEvent) -> WebhookEvent:
+    if event.name in registry and registry[event.name] != event:
+        raise ValueError(f"webhook event {event.name} registered twice")
+    registry[event.name] = event
+    return event
+
+
+def events_for_verb(verb: str) -> list[WebhookEvent]:
+    return [event for event in registry.values() if verb in event.audit_verbs]
+
+
+def all_verbs() -> set[str]:
+    return {verb for event in registry.values() for verb in event.audit_verbs}
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(event.name, f"{event.name} – {event.label}") for event in registry.values()]
+
+
+register(WebhookEvent("post.submitted", _("post submitted for review"), ("post.submitted",)))
+register(WebhookEvent("post.approved", _("post approved"), ("post.approved",)))
+register(WebhookEvent("post.rejected", _("post rejected"), ("post.rejected",)))
+register(WebhookEvent("post.changes_requested", _("changes requested"), ("post.changes_requested",)))
+register(WebhookEvent("post.published", _("post published"), ("post.published",)))
+register(WebhookEvent("post.failed", _("post failed"), ("post.failed", "post.partially_failed")))
+register(WebhookEvent("post.withdrawn", _("post withdrawn"), ("post.withdrawn",)))
+register(WebhookEvent("delivery.failed", _("delivery failed"), ("delivery.failed",)))
+register(WebhookEvent("delivery.uncertain", _("delivery outcome unknown"), ("delivery.uncertain",)))

@@ -1,0 +1,440 @@
+"""Every write of the integrations app: integrations, tokens and the posts an integration makes.
+
+Functions are ``<entity>_<verb>``, keyword-only with ``actor`` first, transactional, and write their
+audit event in the same transaction. The API's write services (``api_post_*``) act as the
+integration's service user through the posts, approvals and publishing services and add one event
+``api.<action>`` that names the integration, the token and the person who created it.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from limits import parse as parse_rate_limit
+
+from approvals.audit import audit_record
+from departments import roles
+from departments.models import Department, Membership
+from departments.services import membership_add
+from etiquette.selectors import current_guide, has_acknowledged_current_guide
+from etiquette.services import guide_acknowledge
+from posts import services as post_services
+from posts.media import ProcessedMedia
+from posts.models import Post
+from publishing.models import Channel
+from publishing.services import deliveries_withdraw_for_post
+
+from . import tokens
+from .events import registry as event_registry
+from .models import Integration, IntegrationToken, PostOrigin, TokenRight, WebhookSubscription
+from .ssrf import check_url
+
+# How often "last used" is written at most (one UPDATE per token and minute, not per request).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenRefused(PermissionDenied):
+    """The token lacks the right or the scope for this request."""
+
+
+def _require_administrator(actor) -> None:
+    if actor is None or not (roles.is_administrator(actor) or actor.is_superuser):
+        raise PermissionDenied(_("Only Administration may manage integrations and their tokens."))
+
+
+# --- integrations and tokens -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def integration_create(
+    *,
+    actor,
+    name: str,
+    responsible,
+    departments: Iterable[Department],
+    slug: str = "",
+    description: str = "",
+) -> Integration:
+    """A new integration with its service user, a member (Redaktion) of each of its departments."""
+    _require_administrator(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Please name the integration.")})
+    slug = slugify(slug or name)[:40]
+    if not slug:
+        raise ValidationError({"slug": _("Please give a short name of letters and digits.")})
+    if Integration.objects.filter(slug=slug).exists() or Integration.objects.filter(name=name).exists():
+        raise ValidationError({"name": _("An integration with this name exists already.")})
+    departments = list(departments)
+    if not departments:
+        raise ValidationError({"departments": _("Choose at least one department.")})
+    user = get_user_model().objects.create_user(
+        username=f"integration-{slug}", first_name=name[:150], email=""
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    integration = Integration.objects.create(
+        name=name,
+        slug=slug,
+        description=description,
+        service_user=user,
+        responsible=responsible,
+        created_by=actor,
+    )
+    integration.departments.set(departments)
+    for department in departments:
+        membership_add(actor=actor, user=user, department=department, role=Membership.Role.EDITOR)
+    audit_record(
+        actor=actor,
+        verb="integration.created",
+        obj=integration,
+        after={
+            "name": name,
+            "service_user": user.get_username(),
+            "responsible": responsible.get_username(),
+            "departments": [d.code for d in departments],
+        },
+    )
+    return integration
+
+
+@transaction.atomic
+def integration_set_active(*, actor, integration: Integration, active: bool) -> Integration:
+    _require_administrator(actor)
+    if integration.active != active:
+        integration.active = active
+        integration.save(update_fields=["active"])
+        audit_record(
+            actor=actor,
+            verb="integration.activated" if active else "integration.deactivated",
+            obj=integration,
+        )
+    return integration
+
+
+@transaction.atomic
+def integration_update(*, actor, integration: Integration, responsible, description: str) -> Integration:
+    _require_administrator(actor)
+    before = {"responsible": integration.responsible.get_username(), "description": integration.description}
+    integration.responsible = responsible
+    integration.description = description
+    integration.save(update_fields=["responsible", "description"])
+    audit_record(
+        actor=actor,
+        verb="integration.changed",
+        obj=integration,
+        before=before,
+        after={"responsible": responsible.get_username(), "description": description},
+    )
+    return integration
+
+
+def _validate_rate_limit(value: str) -> str:
+    try:
+        parse_rate_limit(value)
+    except ValueError:
+        raise ValidationError(
+            {"rate_limit": _("Write the limit as number/unit, e.g. 120/minute or 5000/day.")}
+        ) from None
+    return value
+
+
+@transaction.atomic
+def token_create(
+    *,
+    actor,
+    integration: Integration,
+    label: str,
+    rights: Iterable[str],
+    departments: Iterable[Department],
+    channels: Iterable[Channel] = (),
+    expires_at: datetime | None = None,
+    rate_limit: str = "120/minute",
+) -> tuple[IntegrationToken, str]:
+    """A new token; returns the row and the secret token, which is shown once and never stored."""
+    _require_administrator(actor)
+    label = label.strip()
+    errors = {}
+    if not label:
+        errors["label"] = _("Please give the token a label.")
+    rights = sorted(set(rights))
+    unknown = [r for r in rights if r not in TokenRight.values]
+    if unknown or not rights:
+        errors["rights"] = _("Choose at least one of: %(rights)s.") % {"rights": ", ".join(TokenRight.values)}
+    departments = list(departments)
+    allowed = set(integration.departments.values_list("pk", flat=True))
+    if not departments:
+        errors["departments"] = _("Choose at least one department.")
+    elif any(d.pk not in allowed for d in departments):
+        errors["departments"] = _("A token may only be scoped to departments of its integration.")
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = _("The expiry must be in the future.")
+    try:
+        _validate_rate_limit(rate_limit)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    secret, lookup, digest = tokens.generate()
+    token = IntegrationToken.objects.create(
+        integration=integration,
+        label=label,
+        lookup=lookup,
+        secret_hash=digest,
+        rights=rights,
+        rate_limit=rate_limit,
+        expires_at=expires_at,
+        created_by=actor,
+    )
+    token.departments.set(departments)
+    token.channels.set(list(channels))
+    audit_record(
+        actor=actor,
+        verb="integration_token.created",
+        obj=token,
+        after={
+            "integration": integration.name,
+            "lookup": lookup,
+            "rights": rights,
+            "departments": [d.code for d in departments],
+            "channels": [c.name for c in token.channels.all()],
+            "expires_at": expires_at,
+            "rate_limit": rate_limit,
+        },
+    )
+    return token, secret
+
+
+@transaction.atomic
+def token_revoke(*, actor, token: IntegrationToken) -> IntegrationToken:
+    _require_administrator(actor)
+    token = IntegrationToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.revoked_by = actor
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            actor=actor,
+            verb="integration_token.revoked",
+            obj=token,
+            after={"integration": token.integration.name, "lookup": token.lookup},
+        )
+    return token
+
+
+def token_mark_used(*, token: IntegrationToken, now: datetime | None = None) -> None:
+    """Record the last use (not audited: it is not a decision). At most one write per minute."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    IntegrationToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
+
+
+# --- the API's writes --------------------------------------------------------------------------------------
+
+
+def require_right(token: IntegrationToken, right: str) -> None:
+    if not token.has_right(right):
+        raise TokenRefused(_("This token lacks the right “%(right)s”.") % {"right": TokenRight(right).label})
+
+
+def _check_scope(token: IntegrationToken, department: Department, channels: Iterable[Channel]) -> None:
+    if not token.departments.filter(pk=department.pk).exists():
+        raise TokenRefused(
+            _("This token may not write for the department %(department)s.") % {"department": department.name}
+        )
+    scoped = set(token.channels.values_list("pk", flat=True))
+    if scoped:
+        outside = [c.name for c in channels if c.pk not in scoped]
+        if outside:
+            raise ValidationError(
+                {
+                    "channels": _("This token may not publish on: %(channels)s.")
+                    % {"channels": ", ".join(outside)}
+                },
+                code="channel_not_allowed",
+            )
+
+
+def _audit_api(*, token: IntegrationToken, action: str, post: Post, **after) -> None:
+    integration = token.integration
+    audit_record(
+        actor=integration.service_user,
+        verb=f"api.{action}",
+        obj=post,
+        post_id=post.pk,
+        after={
+            "integration": integration.name,
+            "token": token.lookup,
+            "token_created_by": token.created_by.get_username(),
+            "responsible": integration.responsible.get_username(),
+            **after,
+        },
+    )
+
+
+def _ensure_guide_acknowledged(integration: Integration) -> None:
+    """Submitting needs the current etiquette guide confirmed. A service user cannot read: it confirms
+    the guide in the name of its responsible person, and only if that person confirmed it."""
+    user = integration.service_user
+    if has_acknowledged_current_guide(user):
+        return
+    guide = current_guide()
+    if guide is None or not has_acknowledged_current_guide(integration.responsible):
+        raise post_services.SubmissionBlocked(
+            _(
+                "The person responsible for this integration (%(person)s) has not confirmed the current "
+                "etiquette guide; posts cannot be submitted until they do."
+            )
+            % {"person": integration.responsible.get_username()}
+        )
+    guide_acknowledge(actor=user, version=guide)
+
+
+@transaction.atomic
+def api_post_create(
+    *,
+    actor,
+    token: IntegrationToken,
+    department: Department,
+    title: str,
+    text: str = "",
+    link: str = "",
+    channels: Iterable[Channel] = (),
+    variants: dict[int, str] | None = None,
+    planned_at: datetime | None = None,
+    press_relevant: bool = False,
+    media_new: Iterable[tuple[ProcessedMedia, dict]] = (),
+    submit: bool = False,
+) -> tuple[Post, list]:
+    """A post by the token's integration (as draft, or submitted for review in the same transaction:
+    a refused submission creates nothing). Returns the post and the etiquette findings of the
+    submission (empty for a draft)."""
+    integration = token.integration
+    if actor != integration.service_user:
+        raise PermissionDenied
+    require_right(token, TokenRight.DRAFT)
+    if submit:
+        require_right(token, TokenRight.SUBMIT)
+    channels = list(channels)
+    _check_scope(token, department, channels)
+    post = post_services.post_create(
+        actor=actor,
+        department=department,
+        title=title,
+        text=text,
+        link=link,
+        channels=channels,
+        variants=variants,
+        planned_at=planned_at,
+        press_relevant=press_relevant,
+        media_new=media_new,
+    )
+    PostOrigin.objects.create(
+        post=post,
+        integration=integration,
+        token=token,
+        responsible=integration.responsible,
+        token_created_by=token.created_by,
+    )
+    _audit_api(token=token, action="post_created", post=post, submit=submit)
+    findings = []
+    if submit:
+        _ensure_guide_acknowledged(integration)
+        findings = post_services.post_submit(actor=actor, post=post)
+        _audit_api(token=token, action="post_submitted", post=post)
+    return post, findings
+
+
+@transaction.atomic
+def api_post_submit(*, actor, token: IntegrationToken, post: Post) -> list:
+    """Submit a draft of the token's departments for review."""
+    require_right(token, TokenRight.SUBMIT)
+    _check_scope(token, post.department, list(post.channels.all()))
+    _ensure_guide_acknowledged(token.integration)
+    findings = post_services.post_submit(actor=actor, post=post)
+    _audit_api(token=token, action="post_submitted", post=post)
+    return findings
+
+
+@transaction.atomic
+def api_post_withdraw(*, actor, token: IntegrationToken, post: Post, reason: str) -> Post:
+    """Take a post of this integration back from every channel (publishing's withdrawal).
+
+    Publishing lets only Koordination withdraw; a token with the right ``withdraw`` may withdraw the
+    posts its own integration created – that check is made here, so publishing is told the caller
+    authorised it."""
+    require_right(token, TokenRight.WITHDRAW)
+    if not PostOrigin.objects.filter(post=post, integration=token.integration).exists():
+        raise TokenRefused(_("An integration may only withdraw the posts it created."))
+    deliveries_withdraw_for_post(actor=actor, post=post, reason=reason, authorised=True)
+    _audit_api(token=token, action="post_withdrawn", post=post, reason=reason)
+    post.refresh_from_db()
+    return post
+
+
+# --- webhook subscriptions ---------------------------------------------------------------------------------
+
+
+def new_webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode("ascii")
+
+
+@transaction.atomic
+def webhook_subscription_create(
+    *, actor, integration: Integration, url: str, events: Iterable[str]
+) -> WebhookSubscription:
+    _require_administrator(actor)
+    events = sorted(set(events))
+    unknown = [e for e in events if e not in event_registry]
+    errors = {}
+    if unknown or not events:
+        errors["events"] = _("Choose at least one known event.")
+    try:
+        check_url(url)
+    except ValidationError as error:
+        errors["url"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    subscription = WebhookSubscription.objects.create(
+        integration=integration, url=url, events=events, secret=new_webhook_secret(), created_by=actor
+    )
+    audit_record(
+        actor=actor,
+        verb="webhook.subscribed",
+        obj=subscription,
+        after={"integration": integration.name, "url": url, "events": events},
+    )
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_set_active(*, actor, subscription: WebhookSubscription, active: bool):
+    _require_administrator(actor)
+    subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.active != active:
+        subscription.active = active
+        fields = ["active"]
+        if active:
+            subscription.consecutive_failures = 0
+            subscription.disabled_at = None
+            subscription.disabled_reason = ""
+            fields += ["consecutive_failures", "disabled_at", "disabled_reason"]
+        subscription.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            verb="webhook.enabled" if active else "webhook.disabled",
+            obj=subscription,
+            after={"url": subscription.url},
+        )
+    return subscription
