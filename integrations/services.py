@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from limits import parse as parse_rate_limit
 
-from approvals.audit import audit_record
+from audit.services import audit_record
 from departments import roles
 from departments.models import Department, Membership
 from departments.services import membership_add
