@@ -7,6 +7,10 @@ admin rules below can classify it). Every request runs inside a savepoint that i
 permitted POST really does its work (approve, reject, comment …) and the next cell starts from the same
 data.
 
+The API (``api:*``) opens only with an integration token, never with a session: every role gets 401
+here; what each token may do is tested in ``tests/integrations/`` (one test per right and scope). Its
+schema and documentation page are public.
+
 How to read a cell: ``200`` / ``403`` / ``404`` / ``405`` / ``400`` / ``422`` are the HTTP status;
 ``302`` is a redirect (not to the login page); ``login`` is a redirect to the login page (anonymous).
 ``200/404`` means: 200 for the object of the role's own department, 404 for the other department's
@@ -120,6 +124,15 @@ inbox:close                          POST   inbox_item     login     302/404  30
 inbox:assign                         POST   inbox_item     login     403/404  403/404  403/404  302      403      302
 inbox:demo_comment                   GET    -              login     404      404      404      404      404      404
 inbox:webhook_meta                   GET    -              404       404      404      404      404      404      404
+api:posts                            GET    -              401       401      401      401      401      401      401
+api:posts                            POST   -              401       401      401      401      401      401      401
+api:post                             GET    review         401       401      401      401      401      401      401
+api:post_submit                      POST   draft          401       401      401      401      401      401      401
+api:post_withdraw                    POST   approved       401       401      401      401      401      401      401
+api:check                            POST   -              401       401      401      401      401      401      401
+api:channels                         GET    -              401       401      401      401      401      401      401
+api:schema                           GET    -              200       200      200      200      200      200      200
+api:docs                             GET    -              200       200      200      200      200      200      200
 """
 
 # What "own" and "other" mean for objects without a department.
