@@ -228,3 +228,18 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.subscription.url}"
+
+
+class WebhookCursor(models.Model):
+    """How far the dispatcher has read the audit trail (one row): the last sequence number turned into
+    webhook deliveries."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_sequence = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("webhook cursor")
+        verbose_name_plural = _("webhook cursors")
+
+    def __str__(self):
+        return str(self.last_sequence)

@@ -5,9 +5,26 @@ from __future__ import annotations
 from celery import shared_task
 
 from .api import idempotency
+from .webhooks import webhook_attempt, webhooks_dispatch
 
 
 @shared_task
 def purge_idempotency_keys() -> int:
     """Forget Idempotency-Keys older than 24 hours."""
     return idempotency.purge()
+
+
+@shared_task
+def dispatch_webhooks() -> int:
+    """New audit events → webhook deliveries (committed), then queue each."""
+    made = webhooks_dispatch()
+    for pk in made:
+        deliver_webhook.delay(pk)
+    return len(made)
+
+
+@shared_task(ignore_result=True)
+def deliver_webhook(delivery_id: int) -> None:
+    countdown = webhook_attempt(delivery_id)
+    if countdown is not None:
+        deliver_webhook.apply_async((delivery_id,), countdown=countdown)

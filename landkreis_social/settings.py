@@ -585,3 +585,8 @@ CELERY_BEAT_SCHEDULE["integrations-purge-idempotency-keys"] = {
     "task": "integrations.tasks.purge_idempotency_keys",
     "schedule": 3600.0,
 }
+CELERY_BEAT_SCHEDULE["integrations-dispatch-webhooks"] = {
+    "task": "integrations.tasks.dispatch_webhooks",
+    "schedule": 5.0,
+    "options": {"expires": 5.0},
+}
