@@ -17,6 +17,7 @@ from .models import (
     Integration,
     IntegrationToken,
     PostOrigin,
+    PostTemplate,
     TokenRight,
     WebhookDelivery,
     WebhookSubscription,
@@ -294,6 +295,54 @@ class PostOriginAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = PostTemplate
+        fields = [
+            "name",
+            "department",
+            "channels",
+            "title",
+            "text",
+            "link",
+            "attribution",
+            "fields",
+            "example_data",
+            "active",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        problems = services.template_problems(
+            title=cleaned.get("title") or "",
+            text=cleaned.get("text") or "",
+            link=cleaned.get("link") or "",
+            fields=cleaned.get("fields"),
+            example_data=cleaned.get("example_data"),
+        )
+        for field, message in problems.items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+
+@admin.register(PostTemplate)
+class PostTemplateAdmin(admin.ModelAdmin):
+    form = TemplateForm
+    list_display = ("name", "department", "auto_approve", "auto_approve_enabled_by", "active")
+    readonly_fields = ("auto_approve", "auto_approve_enabled_by", "auto_approve_enabled_at")
+    filter_horizontal = ("channels",)
+
+    def save_model(self, request, obj, form, change):
+        services.template_save(actor=request.user, template=obj, channels=form.cleaned_data.get("channels"))
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service set the channels
 
     def has_delete_permission(self, request, obj=None):
         return False

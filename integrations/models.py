@@ -161,6 +161,9 @@ class PostOrigin(models.Model):
     token_created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    template = models.ForeignKey(
+        "PostTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="posts"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -243,3 +246,53 @@ class WebhookCursor(models.Model):
 
     def __str__(self):
         return str(self.last_sequence)
+
+
+class PostTemplate(models.Model):
+    """A Vorlage for recurring data posts: text with named placeholders (sandboxed Jinja2), the fields it
+    needs, example data for the preview, and optionally "automatisch freigeben" (set by Koordination)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    department = models.ForeignKey(
+        "departments.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    channels = models.ManyToManyField("publishing.Channel", verbose_name=_("channels"), related_name="+")
+    title = models.CharField(_("internal title"), max_length=200, help_text=_("May use placeholders."))
+    text = models.TextField(
+        _("text"),
+        help_text=_("Placeholders as {{ name }}; conditions as {% if … %}…{% endif %} (Jinja2, sandboxed)."),
+    )
+    link = models.CharField(_("link"), max_length=2000, blank=True, help_text=_("May use placeholders."))
+    fields = models.JSONField(
+        _("fields"),
+        default=list,
+        blank=True,
+        help_text=_('The data the template needs: [{"name": "inzidenz", "required": true}, …]'),
+    )
+    example_data = models.JSONField(_("example data"), default=dict, blank=True)
+    attribution = models.CharField(
+        _("attribution"), max_length=200, blank=True, help_text=_("Appended to the text, e.g. “Quelle: DWD”.")
+    )
+    auto_approve = models.BooleanField(_("approve automatically"), default=False, editable=False)
+    auto_approve_enabled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    auto_approve_enabled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("template")
+        verbose_name_plural = _("templates")
+
+    def __str__(self):
+        return self.name
+
+    def required_fields(self) -> list[str]:
+        return [f["name"] for f in self.fields if isinstance(f, dict) and f.get("required")]

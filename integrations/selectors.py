@@ -6,10 +6,14 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from approvals.models import Review, ReviewStep
+from etiquette import engine
+from etiquette.types import Finding
 from posts.models import Media, Post, PostVariant
+from posts.selectors import build_post_like
 from publishing.models import Channel, Delivery
 
-from .models import IntegrationToken
+from . import services
+from .models import IntegrationToken, PostTemplate
 
 
 def token_posts(token: IntegrationToken) -> QuerySet[Post]:
@@ -57,3 +61,28 @@ def token_channels(token: IntegrationToken) -> QuerySet[Channel]:
     if scoped.exists():
         return scoped
     return Channel.objects.filter(departments__in=token.departments.all()).distinct()
+
+
+def token_templates(token: IntegrationToken) -> QuerySet[PostTemplate]:
+    return PostTemplate.objects.filter(active=True, department__in=token.departments.all()).select_related(
+        "department"
+    )
+
+
+def get_template_for_token(token: IntegrationToken, pk) -> PostTemplate:
+    template = token_templates(token).filter(pk=pk).first()
+    if template is None:
+        raise Http404
+    return template
+
+
+def template_preview(template: PostTemplate, data: dict) -> tuple[dict, list[Finding]]:
+    """The filled-in template and its etiquette findings (the live preview; nothing is saved)."""
+    rendered = services.template_render(template=template, data=data)
+    post_like = build_post_like(
+        text=rendered["text"],
+        link=rendered["link"],
+        channels=list(template.channels.all()),
+        department=template.department,
+    )
+    return rendered, sorted(engine.check(post_like), key=Finding.sort_key)

@@ -21,6 +21,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from limits import parse as parse_rate_limit
 
+from approvals.selectors import open_review_of, open_step_of
+from approvals.services import step_approve
 from audit.services import audit_record
 from departments import roles
 from departments.models import Department, Membership
@@ -33,9 +35,16 @@ from posts.models import Post
 from publishing.models import Channel
 from publishing.services import deliveries_withdraw_for_post
 
-from . import tokens
+from . import templating, tokens
 from .events import registry as event_registry
-from .models import Integration, IntegrationToken, PostOrigin, TokenRight, WebhookSubscription
+from .models import (
+    Integration,
+    IntegrationToken,
+    PostOrigin,
+    PostTemplate,
+    TokenRight,
+    WebhookSubscription,
+)
 from .ssrf import check_url
 
 # How often "last used" is written at most (one UPDATE per token and minute, not per request).
@@ -266,8 +275,15 @@ def _check_scope(token: IntegrationToken, department: Department, channels: Iter
             )
 
 
-def _audit_api(*, token: IntegrationToken, action: str, post: Post, **after) -> None:
-    integration = token.integration
+def _audit_api(
+    *,
+    token: IntegrationToken | None,
+    action: str,
+    post: Post,
+    integration: Integration | None = None,
+    **after,
+) -> None:
+    integration = integration or token.integration
     audit_record(
         actor=integration.service_user,
         verb=f"api.{action}",
@@ -275,10 +291,10 @@ def _audit_api(*, token: IntegrationToken, action: str, post: Post, **after) -> 
         post_id=post.pk,
         after={
             "integration": integration.name,
-            "token": token.lookup,
-            "token_created_by": token.created_by.get_username(),
+            "token": token.lookup if token else None,
+            "token_created_by": token.created_by.get_username() if token else None,
             "responsible": integration.responsible.get_username(),
-            **after,
+            **{k: v for k, v in after.items() if v is not None},
         },
     )
 
@@ -299,6 +315,63 @@ def _ensure_guide_acknowledged(integration: Integration) -> None:
             % {"person": integration.responsible.get_username()}
         )
     guide_acknowledge(actor=user, version=guide)
+
+
+def _integration_post_create(
+    *,
+    integration: Integration,
+    token: IntegrationToken | None,
+    department: Department,
+    title: str,
+    text: str,
+    link: str,
+    channels: list[Channel],
+    variants: dict[int, str] | None,
+    planned_at: datetime | None,
+    press_relevant: bool,
+    media_new,
+    submit: bool,
+    template: PostTemplate | None = None,
+    **audit_extra,
+) -> tuple[Post, list]:
+    actor = integration.service_user
+    post = post_services.post_create(
+        actor=actor,
+        department=department,
+        title=title,
+        text=text,
+        link=link,
+        channels=channels,
+        variants=variants,
+        planned_at=planned_at,
+        press_relevant=press_relevant,
+        media_new=media_new,
+    )
+    PostOrigin.objects.create(
+        post=post,
+        integration=integration,
+        token=token,
+        responsible=integration.responsible,
+        token_created_by=token.created_by if token else None,
+        template=template,
+    )
+    _audit_api(
+        integration=integration,
+        token=token,
+        action="post_created",
+        post=post,
+        submit=submit,
+        template=template.name if template else None,
+        **audit_extra,
+    )
+    findings = []
+    if submit:
+        _ensure_guide_acknowledged(integration)
+        findings = post_services.post_submit(actor=actor, post=post)
+        _audit_api(integration=integration, token=token, action="post_submitted", post=post)
+        if template is not None and template.auto_approve:
+            _auto_approve(template=template, post=post)
+    return post, findings
 
 
 @transaction.atomic
@@ -328,8 +401,9 @@ def api_post_create(
         require_right(token, TokenRight.SUBMIT)
     channels = list(channels)
     _check_scope(token, department, channels)
-    post = post_services.post_create(
-        actor=actor,
+    return _integration_post_create(
+        integration=integration,
+        token=token,
         department=department,
         title=title,
         text=text,
@@ -339,21 +413,8 @@ def api_post_create(
         planned_at=planned_at,
         press_relevant=press_relevant,
         media_new=media_new,
+        submit=submit,
     )
-    PostOrigin.objects.create(
-        post=post,
-        integration=integration,
-        token=token,
-        responsible=integration.responsible,
-        token_created_by=token.created_by,
-    )
-    _audit_api(token=token, action="post_created", post=post, submit=submit)
-    findings = []
-    if submit:
-        _ensure_guide_acknowledged(integration)
-        findings = post_services.post_submit(actor=actor, post=post)
-        _audit_api(token=token, action="post_submitted", post=post)
-    return post, findings
 
 
 @transaction.atomic
@@ -438,3 +499,189 @@ def webhook_subscription_set_active(*, actor, subscription: WebhookSubscription,
             after={"url": subscription.url},
         )
     return subscription
+
+
+# --- templates (Vorlagen) -------------------------------------------------------------------------------
+
+
+def template_render(*, template: PostTemplate, data: dict) -> dict:
+    """Title, text and link of ``template`` filled with ``data``; ``ValidationError`` per field when a
+    required field is missing or the template cannot be filled."""
+    errors = {}
+    if not isinstance(data, dict):
+        raise ValidationError({"data": _("The data must be an object of field names and values.")})
+    for name in template.required_fields():
+        if data.get(name) in (None, ""):
+            errors[f"data.{name}"] = _("This field is required by the template.")
+    if errors:
+        raise ValidationError(errors)
+    # Optional fields that were not sent are empty (``{% if neu %}`` works); unknown names stay errors.
+    data = {**{f["name"]: None for f in template.fields if isinstance(f, dict) and "name" in f}, **data}
+    rendered = {}
+    for field in ("title", "text", "link"):
+        try:
+            rendered[field] = templating.render(getattr(template, field), data)
+        except templating.TemplateProblem as problem:
+            errors[field] = str(problem)
+    if errors:
+        raise ValidationError(errors)
+    if template.attribution:
+        rendered["text"] = f"{rendered['text']}\n\n{template.attribution}".strip()
+    rendered["title"] = rendered["title"][:200] or template.name
+    return rendered
+
+
+@transaction.atomic
+def template_set_auto_approve(*, actor, template: PostTemplate, enabled: bool) -> PostTemplate:
+    """Koordination switches "automatisch freigeben" on or off; who and when is kept and audited."""
+    if actor is None or not roles.is_coordinator(actor):
+        raise PermissionDenied(
+            _("Only the coordination may let a template's posts be approved automatically.")
+        )
+    template = PostTemplate.objects.select_for_update().get(pk=template.pk)
+    if template.auto_approve == enabled:
+        return template
+    before = {"auto_approve": template.auto_approve}
+    template.auto_approve = enabled
+    template.auto_approve_enabled_by = actor if enabled else None
+    template.auto_approve_enabled_at = timezone.now() if enabled else None
+    template.save(update_fields=["auto_approve", "auto_approve_enabled_by", "auto_approve_enabled_at"])
+    audit_record(
+        actor=actor,
+        verb="template.auto_approve_enabled" if enabled else "template.auto_approve_disabled",
+        obj=template,
+        before=before,
+        after={"auto_approve": enabled, "template": template.name},
+    )
+    return template
+
+
+def _auto_approve(*, template: PostTemplate, post: Post) -> bool:
+    """Approve the post's open step in the name of the rule: as the Koordination member who enabled it,
+    with a comment naming the rule, who enabled it and when. Only where that person could approve it by
+    hand (the coordination step; no warning that needs a reason); otherwise the post stays in the queue
+    and the audit trail says why."""
+    enabled_by = template.auto_approve_enabled_by
+    enabled_at = timezone.localtime(template.auto_approve_enabled_at)
+    comment = _(
+        "Approved automatically by the rule of the template “%(template)s”, enabled by %(person)s on %(when)s."
+    ) % {
+        "template": template.name,
+        "person": enabled_by.get_username(),
+        "when": enabled_at.strftime("%d.%m.%Y %H:%M"),
+    }
+    review = open_review_of(post)
+    step = open_step_of(review)
+    try:
+        with transaction.atomic():
+            step_approve(actor=enabled_by, step=step, revision=review.revision, comment=comment)
+    except (ValidationError, PermissionDenied) as refusal:
+        reason = refusal.messages[0] if isinstance(refusal, ValidationError) else str(refusal)
+        audit_record(
+            actor=None,
+            verb="template.auto_approve_skipped",
+            obj=template,
+            post_id=post.pk,
+            after={"template": template.name},
+            comment=reason,
+        )
+        return False
+    audit_record(
+        actor=enabled_by,
+        verb="template.auto_approved",
+        obj=template,
+        post_id=post.pk,
+        after={
+            "template": template.name,
+            "enabled_by": enabled_by.get_username(),
+            "enabled_at": template.auto_approve_enabled_at,
+        },
+        comment=comment,
+    )
+    return True
+
+
+@transaction.atomic
+def template_post_create(
+    *,
+    integration: Integration,
+    template: PostTemplate,
+    data: dict,
+    token: IntegrationToken | None = None,
+    planned_at: datetime | None = None,
+    submit: bool = True,
+    **audit_extra,
+) -> tuple[Post, list]:
+    """A post of ``integration`` from ``template`` filled with ``data`` (feeds and the API). Checked by
+    the etiquette on submission like any other post; auto-approved when the template says so."""
+    if not template.active:
+        raise ValidationError({"template": _("This template is switched off.")})
+    if token is not None:
+        require_right(token, TokenRight.DRAFT)
+        if submit:
+            require_right(token, TokenRight.SUBMIT)
+        _check_scope(token, template.department, list(template.channels.all()))
+    elif not integration.departments.filter(pk=template.department_id).exists():
+        raise PermissionDenied(_("The integration does not write for the template's department."))
+    rendered = template_render(template=template, data=data)
+    return _integration_post_create(
+        integration=integration,
+        token=token,
+        department=template.department,
+        title=rendered["title"],
+        text=rendered["text"],
+        link=rendered["link"],
+        channels=list(template.channels.all()),
+        variants=None,
+        planned_at=planned_at,
+        press_relevant=False,
+        media_new=(),
+        submit=submit,
+        template=template,
+        **audit_extra,
+    )
+
+
+def template_problems(*, title: str, text: str, link: str, fields, example_data) -> dict[str, str]:
+    """What is wrong with a template's values, by field (empty: nothing)."""
+    errors = {}
+    for name, source in (("title", title), ("text", text), ("link", link)):
+        try:
+            templating.check_syntax(source or "")
+        except templating.TemplateProblem as problem:
+            errors[name] = str(problem)
+    if not isinstance(fields, list) or any(
+        not isinstance(f, dict) or not str(f.get("name", "")).isidentifier() for f in fields
+    ):
+        errors["fields"] = _('Write the fields as a list like [{"name": "inzidenz", "required": true}].')
+    if not isinstance(example_data, dict):
+        errors["example_data"] = _("The example data must be an object of field names and values.")
+    return errors
+
+
+@transaction.atomic
+def template_save(
+    *, actor, template: PostTemplate, channels: Iterable[Channel] | None = None
+) -> PostTemplate:
+    """Administration creates or changes a template (the admin form's values, checked here)."""
+    _require_administrator(actor)
+    errors = template_problems(
+        title=template.title,
+        text=template.text,
+        link=template.link,
+        fields=template.fields,
+        example_data=template.example_data,
+    )
+    if errors:
+        raise ValidationError(errors)
+    created = template.pk is None
+    template.save()
+    if channels is not None:
+        template.channels.set(list(channels))
+    audit_record(
+        actor=actor,
+        verb="template.created" if created else "template.changed",
+        obj=template,
+        after={"name": template.name, "department": template.department.code},
+    )
+    return template

@@ -40,6 +40,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("inbox/", include("inbox.urls")),
     path("api/v1/", include("integrations.api.urls")),
+    path("integrations/", include("integrations.urls")),
     *OLD_ADMIN_PAGES,
     path("admin/", admin.site.urls),
 ]

@@ -70,14 +70,15 @@ def _replay(record: IdempotencyKey) -> Response:
 
 
 def _claim(token, key: str, request_hash: str) -> tuple[IdempotencyKey, bool]:
-    now = timezone.now()
-    IdempotencyKey.objects.filter(token=token, key=key, created_at__lt=now - KEY_TTL).delete()
     try:
         with transaction.atomic():
             return IdempotencyKey.objects.create(token=token, key=key, request_hash=request_hash), True
     except IntegrityError:
         record = IdempotencyKey.objects.filter(token=token, key=key).first()
         if record is None:  # released (the first failed) between our insert and our read: try again
+            return _claim(token, key, request_hash)
+        if record.created_at < timezone.now() - KEY_TTL:  # older than 24 hours: forgotten, a new key
+            IdempotencyKey.objects.filter(pk=record.pk, created_at=record.created_at).delete()
             return _claim(token, key, request_hash)
         return record, False
 

@@ -283,3 +283,32 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField()
     instance = serializers.CharField()
     errors = ProblemErrorSerializer(many=True, required=False)
+
+
+class TemplateFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    required = serializers.BooleanField(default=False)
+
+
+class TemplateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    department = serializers.CharField(source="department.code")
+    channels = ChannelSerializer(many=True, source="channels.all")
+    fields = TemplateFieldSerializer(many=True)
+    example_data = serializers.DictField()
+    auto_approve = serializers.BooleanField()
+
+
+class TemplateDataSerializer(serializers.Serializer):
+    data = serializers.DictField(help_text="Values for the template's fields.")
+    planned_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    submit = serializers.BooleanField(required=False, default=True)
+
+
+class TemplatePreviewSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    text = serializers.CharField()
+    link = serializers.CharField(allow_blank=True)
+    blocking = serializers.BooleanField()
+    findings = FindingSerializer(many=True)

@@ -12,6 +12,9 @@ urlpatterns = [
     path("posts/<int:pk>/withdraw/", views.PostWithdraw.as_view(), name="post_withdraw"),
     path("check/", views.EtiquetteCheck.as_view(), name="check"),
     path("channels/", views.ChannelList.as_view(), name="channels"),
+    path("templates/", views.TemplateList.as_view(), name="templates"),
+    path("templates/<int:pk>/preview/", views.TemplatePreview.as_view(), name="template_preview"),
+    path("templates/<int:pk>/posts/", views.TemplatePostCreate.as_view(), name="template_posts"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path(
         "docs/",

@@ -35,6 +35,9 @@ from .serializers import (
     PostMultipartSerializer,
     PostSerializer,
     ProblemSerializer,
+    TemplateDataSerializer,
+    TemplatePreviewSerializer,
+    TemplateSerializer,
     WithdrawSerializer,
 )
 from .throttling import TokenRateThrottle
@@ -298,3 +301,65 @@ class ChannelList(APIBase):
         return Response(
             ChannelSerializer(selectors.token_channels(self.token).order_by("name"), many=True).data
         )
+
+
+class TemplateList(APIBase):
+    @extend_schema(
+        operation_id="templates_list",
+        summary="The templates (Vorlagen) of the token's departments",
+        responses={200: TemplateSerializer(many=True), **problems(401, 429)},
+    )
+    def get(self, request):
+        templates = selectors.token_templates(self.token).prefetch_related("channels")
+        return Response(TemplateSerializer(templates, many=True).data)
+
+
+class TemplatePreview(APIBase):
+    @extend_schema(
+        operation_id="templates_preview",
+        summary="Fill a template with data and check it (nothing is saved)",
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=TemplateDataSerializer,
+        responses={200: TemplatePreviewSerializer, **problems(400, 401, 404, 429)},
+    )
+    def post(self, request, pk: int):
+        return idempotency.run(request, self, lambda: self._preview(pk))
+
+    def _preview(self, pk):
+        template = selectors.get_template_for_token(self.token, pk)
+        serializer = TemplateDataSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        rendered, findings = selectors.template_preview(template, serializer.validated_data["data"])
+        return Response(
+            {**rendered, "blocking": any(f.blocking for f in findings), "findings": findings_json(findings)}
+        )
+
+
+class TemplatePostCreate(APIBase):
+    @extend_schema(
+        operation_id="templates_create_post",
+        summary="Create a post from a template (submitted for review unless submit=false)",
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=TemplateDataSerializer,
+        responses={201: CreatedSerializer, **problems(400, 401, 403, 404, 409, 422, 429)},
+    )
+    def post(self, request, pk: int):
+        return idempotency.run(request, self, lambda: self._create(pk))
+
+    def _create(self, pk):
+        self.require(TokenRight.DRAFT)
+        template = selectors.get_template_for_token(self.token, pk)
+        serializer = TemplateDataSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        post, findings = services.template_post_create(
+            integration=self.token.integration,
+            token=self.token,
+            template=template,
+            data=values["data"],
+            planned_at=values["planned_at"],
+            submit=values["submit"],
+        )
+        post = selectors.get_post_for_token(self.token, post.pk)
+        body = CreatedSerializer(post, context={"findings": findings}).data
+        return Response(body, status=201, headers={"Location": f"/api/v1/posts/{post.pk}/"})

@@ -131,8 +131,15 @@ api:post_submit                      POST   draft          401       401      40
 api:post_withdraw                    POST   approved       401       401      401      401      401      401      401
 api:check                            POST   -              401       401      401      401      401      401      401
 api:channels                         GET    -              401       401      401      401      401      401      401
+api:templates                        GET    -              401       401      401      401      401      401      401
+api:template_preview                 POST   template       401       401      401      401      401      401      401
+api:template_posts                   POST   template       401       401      401      401      401      401      401
 api:schema                           GET    -              200       200      200      200      200      200      200
 api:docs                             GET    -              200       200      200      200      200      200      200
+integrations:templates               GET    -              login     403      403      403      200      403      200
+integrations:template_preview        GET    template       login     403      403      403      200/404  403      200/404
+integrations:template_preview        POST   template       login     403      403      403      200/404  403      200/404
+integrations:template_auto_approve   POST   template       login     403      403      403      302/404  403      403
 """
 
 # What "own" and "other" mean for objects without a department.
@@ -154,6 +161,7 @@ OBJECTS = {
     "delivery": "a failed delivery of that post (own department / other department)",
     "committee_report": "a stored monthly committee report (county-wide) / an id that does not exist",
     "inbox_item": "a citizen's comment on that post in the inbox (own department / other department)",
+    "template": "a post template (Vorlage) / an id that does not exist",
 }
 
 
@@ -184,7 +192,15 @@ MATRIX = parse_matrix(MATRIX_TABLE)
 
 @pytest.fixture
 def world(cast, department, other_department, settings, tmp_path):
-    return default_world(cast, department, other_department, settings, tmp_path)
+    from integrations.models import PostTemplate
+
+    made = default_world(cast, department, other_department, settings, tmp_path)
+    template = PostTemplate.objects.create(
+        name="Pegelstand", department=department, title="Pegel", text="Pegel {{ stand }} cm", fields=[]
+    )
+    made["objects"]["own"]["template"] = template
+    made["objects"]["other"]["template"] = template.pk + 1000  # no such template
+    return made
 
 
 def payload(world, row: Row, role: str, value) -> dict:
@@ -250,6 +266,10 @@ def payload(world, row: Row, role: str, value) -> dict:
         from etiquette.selectors import current_guide
 
         return {"version": current_guide().pk, "confirm": "on"}
+    if row.view == "integrations:template_preview":
+        return {"data": '{"stand": 312}'}
+    if row.view == "integrations:template_auto_approve":
+        return {"enabled": "on"}
     if row.view == "etiquette:check":
         return {"text": text, "channels": ["mastodon"]}
     if row.view == "reports:csv":
