@@ -49,9 +49,9 @@ def main() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
+    from channels.models import Channel, RolloutPhase
     from departments.services import department_create
     from integrations.services import api_post_create, integration_create, token_create
-    from publishing.models import Channel, RolloutPhase
 
     # Each request thread of the live server closes its connection at the end of the request, so the
     # test database can be dropped afterwards.

@@ -81,7 +81,7 @@ class IntegrationToken(models.Model):
         "departments.Department", verbose_name=_("departments"), related_name="+"
     )
     channels = models.ManyToManyField(
-        "publishing.Channel",
+        "channels.Channel",
         verbose_name=_("channels"),
         related_name="+",
         blank=True,
@@ -256,7 +256,7 @@ class PostTemplate(models.Model):
     department = models.ForeignKey(
         "departments.Department", verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
     )
-    channels = models.ManyToManyField("publishing.Channel", verbose_name=_("channels"), related_name="+")
+    channels = models.ManyToManyField("channels.Channel", verbose_name=_("channels"), related_name="+")
     title = models.CharField(_("internal title"), max_length=200, help_text=_("May use placeholders."))
     text = models.TextField(
         _("text"),

@@ -6,11 +6,12 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from approvals.models import Review, ReviewStep
+from channels.models import Channel
 from etiquette import engine
 from etiquette.types import Finding
 from posts.models import Media, Post, PostVariant
 from posts.selectors import build_post_like
-from publishing.models import Channel, Delivery
+from publishing.models import Delivery
 
 from . import services
 from .models import IntegrationToken, PostTemplate

@@ -24,6 +24,7 @@ from limits import parse as parse_rate_limit
 from approvals.selectors import open_review_of, open_step_of
 from approvals.services import step_approve
 from audit.services import audit_record
+from channels.models import Channel
 from departments import roles
 from departments.models import Department, Membership
 from departments.services import membership_add
@@ -32,8 +33,7 @@ from etiquette.services import guide_acknowledge
 from posts import services as post_services
 from posts.media import ProcessedMedia
 from posts.models import Post
-from publishing.models import Channel
-from publishing.services import deliveries_withdraw_for_post
+from publishing.delivery_services import deliveries_withdraw_for_post
 
 from . import templating, tokens
 from .events import registry as event_registry

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from channels.models import Channel
 from departments.models import Department
 from posts.models import Media, Post
-from publishing.models import Channel
 
 from .problems import findings_json
 

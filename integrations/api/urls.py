@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import views
@@ -23,4 +23,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Anything else under /api/v1/: a problem+json 404, not the site's HTML page.
+    re_path(r"^.*$", views.NotFound.as_view(), name="not_found"),
 ]

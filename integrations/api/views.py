@@ -83,6 +83,20 @@ class APIBase(APIView):
         services.require_right(self.token, right)
 
 
+class NotFound(APIView):
+    """Unknown addresses under /api/v1/ (public: it reveals nothing)."""
+
+    authentication_classes = []
+    permission_classes = []
+    renderer_classes = [ProblemJSONRenderer, renderers.JSONRenderer]
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        raise Problem("not-found")
+
+    post = put = patch = delete = get
+
+
 class Pagination(pagination.PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"

@@ -21,7 +21,7 @@ def _media_root(settings, tmp_path):
 @pytest.fixture
 def channels(db, department, other_department):
     """Mastodon and Facebook live for both departments, X only for the other department."""
-    from publishing.models import Channel, RolloutPhase
+    from channels.models import Channel, RolloutPhase
 
     phase = RolloutPhase.objects.create(order=0, name="Phase 0", status=RolloutPhase.Status.ACTIVE)
     made = {}

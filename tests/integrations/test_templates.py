@@ -158,8 +158,9 @@ def test_auto_approved_template_post_is_published_to_the_sandbox(
     """Real worker: the auto-approved post is delivered to the local sandbox channel."""
     import time
 
+    from channels.models import Channel, RolloutPhase, SandboxPost
     from integrations.services import template_set_auto_approve
-    from publishing.models import Channel, Delivery, RolloutPhase, SandboxPost
+    from publishing.models import Delivery
 
     sandbox = Channel.objects.create(kind="sandbox", name="Sandbox", enabled=True)
     sandbox.departments.set([template.department])
