@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import events, services
 from .models import (
+    FeedItem,
+    FeedSource,
     Integration,
     IntegrationToken,
     PostOrigin,
@@ -343,6 +345,32 @@ class PostTemplateAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass  # the service set the channels
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FeedItemInline(admin.TabularInline):
+    model = FeedItem
+    fields = ("created_at", "external_id", "version", "kind", "post", "problem")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
+@admin.register(FeedSource)
+class FeedSourceAdmin(admin.ModelAdmin):
+    """Sources and their attribution. Configuration, not workflow data: saved by the admin itself, and
+    audited here."""
+
+    list_display = ("name", "kind", "region", "enabled", "urgent", "last_run_at", "last_error")
+    list_filter = ("kind", "enabled")
+    readonly_fields = ("last_run_at", "last_error")
+    inlines = [FeedItemInline]
+
+    def save_model(self, request, obj, form, change):
+        services.feed_source_save(actor=request.user, source=obj, changed=form.changed_data)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -296,3 +296,100 @@ class PostTemplate(models.Model):
 
     def required_fields(self) -> list[str]:
         return [f["name"] for f in self.fields if isinstance(f, dict) and f.get("required")]
+
+
+class FeedSource(models.Model):
+    """An official data feed that becomes posts through templates (a beat task imports it)."""
+
+    class Kind(models.TextChoices):
+        NINA = "nina", _("NINA / MoWaS warnings (by regional key)")
+        DWD = "dwd", _("Deutscher Wetterdienst warnings (by warn cell)")
+        PEGELONLINE = "pegelonline", _("PEGELONLINE water level (by gauge and threshold)")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    integration = models.ForeignKey(
+        Integration,
+        verbose_name=_("integration"),
+        on_delete=models.PROTECT,
+        related_name="feeds",
+        help_text=_("Its service user is the posts' author; its responsible person answers for them."),
+    )
+    base_url = models.URLField(
+        _("address of the source"), blank=True, help_text=_("Empty: the official one.")
+    )
+    region = models.CharField(
+        _("region"),
+        max_length=64,
+        help_text=_("NINA: the county's 12-digit ARS; DWD: the warn cell id; PEGELONLINE: the gauge's uuid."),
+    )
+    threshold_cm = models.IntegerField(_("threshold (cm)"), null=True, blank=True)
+    template = models.ForeignKey(
+        PostTemplate, verbose_name=_("template for warnings"), on_delete=models.PROTECT, related_name="+"
+    )
+    update_template = models.ForeignKey(
+        PostTemplate,
+        verbose_name=_("template for updates"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("Empty: the template for warnings."),
+    )
+    cancel_template = models.ForeignKey(
+        PostTemplate,
+        verbose_name=_("template for the all-clear (Entwarnung)"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    attribution = models.CharField(
+        _("attribution"),
+        max_length=200,
+        help_text=_("e.g. “Quelle: Deutscher Wetterdienst”; given to the template as {{ quelle }}."),
+    )
+    urgent = models.BooleanField(
+        _("urgent"), default=True, help_text=_("Publish as soon as approved; first in the approval queue.")
+    )
+    withdraw_on_cancel = models.BooleanField(_("withdraw the original on cancellation"), default=False)
+    enabled = models.BooleanField(_("enabled"), default=False)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True, editable=False)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("data feed")
+        verbose_name_plural = _("data feeds")
+
+    def __str__(self):
+        return self.name
+
+
+class FeedItem(models.Model):
+    """One message of a feed seen in one version – the deduplication key – and the post it became."""
+
+    class Kind(models.TextChoices):
+        ALERT = "alert", _("warning")
+        UPDATE = "update", _("update")
+        CANCEL = "cancel", _("all-clear")
+
+    source = models.ForeignKey(FeedSource, on_delete=models.CASCADE, related_name="items")
+    external_id = models.CharField(max_length=300)
+    version = models.CharField(max_length=100)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    post = models.ForeignKey("posts.Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+    problem = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("feed item")
+        verbose_name_plural = _("feed items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id", "version"], name="feeditem_unique_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source}: {self.external_id} v{self.version}"

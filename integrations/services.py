@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+import requests
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -37,7 +38,11 @@ from publishing.delivery_services import deliveries_withdraw_for_post
 
 from . import templating, tokens
 from .events import registry as event_registry
+from .feeds import FeedError, FeedMessage
+from .feeds import registry as feed_registry
 from .models import (
+    FeedItem,
+    FeedSource,
     Integration,
     IntegrationToken,
     PostOrigin,
@@ -371,6 +376,7 @@ def _integration_post_create(
         _audit_api(integration=integration, token=token, action="post_submitted", post=post)
         if template is not None and template.auto_approve:
             _auto_approve(template=template, post=post)
+        post.refresh_from_db()  # the transitions worked on their own (locked) copy
     return post, findings
 
 
@@ -685,3 +691,154 @@ def template_save(
         after={"name": template.name, "department": template.department.code},
     )
     return template
+
+
+# --- data feeds --------------------------------------------------------------------------------------------
+
+
+def _feed_withdraw_originals(*, source: FeedSource, external_id: str, reason: str) -> list[int]:
+    """Withdraw the published (or approved) posts of a cancelled warning; posts still in review stay."""
+    withdrawn = []
+    items = FeedItem.objects.filter(source=source, external_id=external_id, post__isnull=False).exclude(
+        kind=FeedItem.Kind.CANCEL
+    )
+    for item in items.select_related("post"):
+        try:
+            with transaction.atomic():
+                deliveries_withdraw_for_post(
+                    actor=source.integration.service_user, post=item.post, reason=reason, authorised=True
+                )
+            withdrawn.append(item.post_id)
+        except ValidationError:
+            continue  # not published or approved (yet): nothing to take back
+    return withdrawn
+
+
+def _open_items(source: FeedSource) -> dict[str, FeedItem]:
+    """The latest item of every message that has not been cancelled."""
+    latest: dict[str, FeedItem] = {}
+    for item in FeedItem.objects.filter(source=source).order_by("created_at", "pk"):
+        latest[item.external_id] = item
+    return {key: item for key, item in latest.items() if item.kind != FeedItem.Kind.CANCEL}
+
+
+def feed_import(*, source: FeedSource, session=None, now=None) -> list[FeedItem]:
+    """Read ``source`` once and turn what is new into posts (each message in its own transaction).
+
+    Deduplicated by ``(external_id, version)``: a repeated fetch makes nothing. A known id in a new
+    version is an update (a follow-up post), a cancellation an all-clear (Entwarnung) post that may
+    withdraw the original. Urgent sources plan their posts for now: published as soon as approved and
+    first in the approval queue (it sorts by planned time)."""
+    now = now or timezone.now()
+    reader = feed_registry.reader(source.kind)
+    session = session or requests.Session()
+    made: list[FeedItem] = []
+    try:
+        messages = reader.fetch(source, session)
+    except FeedError as error:
+        FeedSource.objects.filter(pk=source.pk).update(last_run_at=now, last_error=str(error)[:500])
+        return made
+    open_items = _open_items(source)
+    if hasattr(reader, "resolve"):
+        messages = reader.resolve(messages, list(open_items), source)
+    if reader.CANCEL_ON_DISAPPEARANCE:
+        present = {m.external_id for m in messages}
+        for external_id, item in open_items.items():
+            end = item.data.get("end") or ""
+            if external_id not in present and (not end or end > now.isoformat()):
+                messages.append(
+                    FeedMessage(
+                        external_id=external_id,
+                        version=f"{item.version}-cancel",
+                        kind="cancel",
+                        data=item.data,
+                    )
+                )
+    known_ids = set(FeedItem.objects.filter(source=source).values_list("external_id", flat=True).distinct())
+    for message in messages:
+        if FeedItem.objects.filter(
+            source=source, external_id=message.external_id, version=message.version
+        ).exists():
+            continue
+        kind = message.kind
+        if kind == "alert" and message.external_id in known_ids:
+            kind = "update"
+        elif kind == "update" and message.external_id not in known_ids:
+            kind = "alert"
+        made.append(_feed_message_import(source=source, message=message, kind=kind, now=now, known=known_ids))
+        known_ids.add(message.external_id)
+    FeedSource.objects.filter(pk=source.pk).update(last_run_at=now, last_error="")
+    return made
+
+
+@transaction.atomic
+def _feed_message_import(
+    *, source: FeedSource, message: FeedMessage, kind: str, now, known: set[str]
+) -> FeedItem:
+    template = {
+        "alert": source.template,
+        "update": source.update_template or source.template,
+        "cancel": source.cancel_template,
+    }[kind]
+    post, problem = None, ""
+    if kind == "cancel" and message.external_id not in known:
+        problem = "all-clear for a warning that was never posted"
+    else:
+        data = {**message.data, "quelle": source.attribution, "art": kind}
+        try:
+            with transaction.atomic():
+                post, _findings = template_post_create(
+                    integration=source.integration,
+                    template=template,
+                    data=data,
+                    planned_at=now if source.urgent else None,
+                    submit=True,
+                    feed=source.name,
+                    feed_id=message.external_id,
+                    feed_version=message.version,
+                )
+        except (ValidationError, PermissionDenied) as refusal:
+            messages = refusal.messages if isinstance(refusal, ValidationError) else [str(refusal)]
+            problem = " ".join(messages)[:500]
+    if kind == "cancel" and source.withdraw_on_cancel:
+        _feed_withdraw_originals(
+            source=source, external_id=message.external_id, reason=f"Entwarnung: {source.attribution}"
+        )
+    item = FeedItem.objects.create(
+        source=source,
+        external_id=message.external_id,
+        version=message.version,
+        kind=kind,
+        post=post,
+        data=message.data,
+        problem=problem,
+    )
+    audit_record(
+        actor=source.integration.service_user,
+        verb="feed.item_imported",
+        obj=source,
+        post_id=post.pk if post else None,
+        after={"feed": source.name, "id": message.external_id, "version": message.version, "kind": kind},
+        comment=problem,
+    )
+    return item
+
+
+@transaction.atomic
+def feed_source_save(*, actor, source: FeedSource, changed: Iterable[str] = ()) -> FeedSource:
+    """Administration configures a data feed (the admin form's values)."""
+    _require_administrator(actor)
+    created = source.pk is None
+    source.save()
+    audit_record(
+        actor=actor,
+        verb="feed.created" if created else "feed.changed",
+        obj=source,
+        after={
+            "name": source.name,
+            "kind": source.kind,
+            "enabled": source.enabled,
+            "fields": sorted(changed),
+        },
+    )
+    return source

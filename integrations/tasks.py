@@ -5,6 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 
 from .api import idempotency
+from .models import FeedSource
+from .services import feed_import
 from .webhooks import webhook_attempt, webhooks_dispatch
 
 
@@ -28,3 +30,18 @@ def deliver_webhook(delivery_id: int) -> None:
     countdown = webhook_attempt(delivery_id)
     if countdown is not None:
         deliver_webhook.apply_async((delivery_id,), countdown=countdown)
+
+
+@shared_task
+def import_feeds() -> int:
+    """Every enabled data feed once (beat); a source that fails keeps its error in ``last_error``."""
+    made = 0
+    for source in FeedSource.objects.filter(enabled=True).select_related(
+        "integration__service_user",
+        "integration__responsible",
+        "template",
+        "update_template",
+        "cancel_template",
+    ):
+        made += len(feed_import(source=source))
+    return made

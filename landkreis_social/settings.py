@@ -590,3 +590,10 @@ CELERY_BEAT_SCHEDULE["integrations-dispatch-webhooks"] = {
     "schedule": 5.0,
     "options": {"expires": 5.0},
 }
+# Official data feeds (integrations.FeedSource, enabled in the admin): how often they are read.
+LANDKREIS_FEEDS_SECONDS = env.int("LANDKREIS_FEEDS_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["integrations-import-feeds"] = {
+    "task": "integrations.tasks.import_feeds",
+    "schedule": float(LANDKREIS_FEEDS_SECONDS),
+    "options": {"expires": float(LANDKREIS_FEEDS_SECONDS)},
+}
