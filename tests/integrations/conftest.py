@@ -104,3 +104,15 @@ def post_body(department, channels):
         return data
 
     return body
+
+
+@pytest.fixture
+def role_groups(transactional_db):
+    """Transactional tests empty the database afterwards, the role groups of the data migration included:
+    they are made again (as tests/publishing does)."""
+    from django.contrib.auth.models import Group
+
+    from departments import roles
+
+    for name in roles.ALL_GROUPS:
+        Group.objects.get_or_create(name=name)

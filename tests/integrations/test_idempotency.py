@@ -73,6 +73,7 @@ def test_key_must_be_printable_and_short(api, make_token, post_body):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("role_groups")
 def test_ten_parallel_requests_with_one_key_make_one_post(live_server, make_token, post_body):
     """Real threads against the threaded live server (each request its own PostgreSQL connection)."""
     secret = make_token(rights=["draft", "read"])

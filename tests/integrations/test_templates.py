@@ -152,6 +152,7 @@ def test_auto_approve_leaves_a_post_with_warnings_in_the_queue(api, make_token, 
 @pytest.mark.redis
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("role_groups")
 def test_auto_approved_template_post_is_published_to_the_sandbox(
     celery_worker_process, make_token, template, coordinator, channels, api
 ):
