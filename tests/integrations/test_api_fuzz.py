@@ -93,3 +93,37 @@ def test_get_endpoints_never_fail(fuzz_client, query, pk):
     _check(fuzz_client.get("/api/v1/posts/", query))
     _check(fuzz_client.get(f"/api/v1/posts/{pk}/" if pk >= 0 else "/api/v1/posts/-1/"))
     _check(fuzz_client.get("/api/v1/channels/", query))
+
+
+@pytest.fixture
+def fuzz_template(admin_user, department, channels):
+    from integrations.models import PostTemplate
+    from integrations.services import template_save
+
+    return template_save(
+        actor=admin_user,
+        template=PostTemplate(
+            name="Fuzz",
+            department=department,
+            title="T {{ a }}",
+            text="{{ a }} {% if b %}{{ b|zahl }}{% endif %}",
+            fields=[{"name": "a", "required": True}, {"name": "b"}],
+        ),
+        channels=[channels["mastodon"]],
+    )
+
+
+@pytest.mark.parametrize("path", ["/api/v1/templates/{t}/preview/", "/api/v1/templates/{t}/posts/"])
+@FUZZ
+@given(
+    body=st.one_of(
+        json_values,
+        st.fixed_dictionaries(
+            {"data": json_values}, optional={"submit": json_values, "planned_at": json_values}
+        ),
+    )
+)
+def test_template_endpoints_never_fail(fuzz_client, fuzz_template, path, body):
+    _check(
+        fuzz_client.post(path.format(t=fuzz_template.pk), json.dumps(body), content_type="application/json")
+    )
