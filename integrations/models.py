@@ -222,6 +222,8 @@ class WebhookDelivery(models.Model):
     last_error = models.CharField(_("error"), max_length=300, blank=True)
     last_duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    # When the next attempt is due (pending/retrying): the dispatcher re-queues one whose message was lost.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from celery import shared_task
 from .api import idempotency
 from .models import FeedSource
 from .services import feed_import
-from .webhooks import webhook_attempt, webhooks_dispatch
+from .webhooks import stale_deliveries, webhook_attempt, webhooks_dispatch
 
 
 @shared_task
@@ -19,7 +19,7 @@ def purge_idempotency_keys() -> int:
 @shared_task
 def dispatch_webhooks() -> int:
     """New audit events → webhook deliveries (committed), then queue each."""
-    made = webhooks_dispatch()
+    made = webhooks_dispatch() + stale_deliveries()
     for pk in made:
         deliver_webhook.delay(pk)
     return len(made)

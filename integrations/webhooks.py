@@ -99,6 +99,7 @@ def webhooks_dispatch() -> list[int]:
                     message_id=f"msg_{audit.sequence}_{subscription.pk}_{event.name}",
                     defaults={
                         "subscription": subscription,
+                        "next_attempt_at": timezone.now(),
                         "event": event.name,
                         "payload": json.loads(
                             json.dumps(_payload(event, audit, post), cls=DjangoJSONEncoder)
@@ -159,6 +160,7 @@ def _record(delivery_id: int, *, status_code, error: str, duration_ms: int) -> f
     delivery.last_duration_ms = duration_ms
     delivery.last_attempt_at = timezone.now()
     countdown = None
+    delivery.next_attempt_at = None
     if status_code is not None and 200 <= status_code < 300:
         delivery.status = WebhookDelivery.Status.DELIVERED
         if subscription.consecutive_failures:
@@ -167,6 +169,7 @@ def _record(delivery_id: int, *, status_code, error: str, duration_ms: int) -> f
     elif delivery.attempts < WEBHOOK_MAX_ATTEMPTS:
         delivery.status = WebhookDelivery.Status.RETRYING
         countdown = backoff(delivery.attempts)
+        delivery.next_attempt_at = timezone.now() + timedelta(seconds=countdown)
     else:
         delivery.status = WebhookDelivery.Status.FAILED
         subscription.consecutive_failures += 1
@@ -226,6 +229,26 @@ def webhook_attempt(delivery_id: int) -> float | None:
         error = f"{type(exc).__name__}"
     duration_ms = int((time.monotonic() - started) * 1000)
     return _record(delivery.pk, status_code=status_code, error=error, duration_ms=duration_ms)
+
+
+# A due delivery this much overdue lost its Celery message (a flushed Redis, a restarted worker).
+STALE_AFTER = timedelta(minutes=5)
+
+
+def stale_deliveries(now=None) -> list[int]:
+    """Deliveries whose attempt is overdue by more than ``STALE_AFTER``: queued again by the dispatcher.
+    Their ``next_attempt_at`` moves on, so each is re-queued once per period. (Should the lost message
+    turn up after all, the receiver sees the same ``webhook-id`` twice – the specification asks
+    receivers to deduplicate by it.)"""
+    now = now or timezone.now()
+    ids = list(
+        WebhookDelivery.objects.filter(
+            status__in=(WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING),
+            next_attempt_at__lt=now - STALE_AFTER,
+        ).values_list("pk", flat=True)[:DISPATCH_BATCH]
+    )
+    WebhookDelivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    return ids
 
 
 def purge_deliveries(days: int = 30) -> int:

@@ -152,3 +152,20 @@ def test_events_are_a_registry_other_apps_extend():
         assert "inbox.item_created" in dict(events.choices())
     finally:
         events.registry.pop("inbox.item_created")
+
+
+def test_a_delivery_whose_message_was_lost_is_queued_again(api, make_token, post_body, subscription):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _submit(api, make_token, post_body)
+    (delivery_id,) = webhooks.webhooks_dispatch()
+    assert webhooks.stale_deliveries() == []  # just made: not overdue
+    WebhookDelivery.objects.filter(pk=delivery_id).update(
+        next_attempt_at=timezone.now() - timedelta(minutes=6)
+    )
+    assert webhooks.stale_deliveries() == [delivery_id]
+    assert webhooks.stale_deliveries() == []  # once per period
+    assert webhooks.webhook_attempt(delivery_id) is None
+    assert WebhookDelivery.objects.get(pk=delivery_id).next_attempt_at is None
