@@ -44,13 +44,16 @@ def _catalogue(language: str):
                     )
                 last = match.end()
             regex.append(re.escape(msgid[last:]))
+            literal = len(_PLACEHOLDER.sub("", msgid).strip())
+            if literal < 8:  # "%(a)s %(b)s" and the like would match anything
+                continue
             try:
-                patterns.append((re.compile("".join(regex) + r"\Z", re.DOTALL), msgstr))
+                patterns.append((literal, re.compile("".join(regex) + r"\Z", re.DOTALL), msgstr))
             except re.error:
                 continue
-    # Longer msgids first: the most specific pattern wins.
-    patterns.sort(key=lambda item: -len(item[0].pattern))
-    return exact, patterns
+    # The most literal text first: the most specific msgid wins.
+    patterns.sort(key=lambda item: -item[0])
+    return exact, [(pattern, msgstr) for _literal, pattern, msgstr in patterns]
 
 
 def translate(message: str, language: str = "de") -> str:

@@ -287,3 +287,15 @@ def test_english_answers_when_asked(api, make_token):
     response = api(secret, HTTP_ACCEPT_LANGUAGE="en").get("/api/v1/posts/")
     assert response.json()["title"] == "This token may not do that."
     assert api(secret).get("/api/v1/posts/").json()["title"] == "Dieses Token darf das nicht."
+
+
+def test_german_text_of_a_formatted_message_comes_from_its_own_msgid():
+    from integrations.i18n import bilingual
+
+    assert bilingual("Unknown channel(s): 99.") == {
+        "de": "Unbekannte(r) Kanal/Kanäle: 99.",
+        "en": "Unknown channel(s): 99.",
+    }
+    text = "The person responsible for this integration (x) has not confirmed the current etiquette guide; posts cannot be submitted until they do."
+    assert bilingual(text)["de"].startswith("Die für diese Integration verantwortliche Person (x)")
+    assert bilingual("Something nobody translated.")["de"] == "Something nobody translated."
