@@ -24,7 +24,7 @@ from limits import parse as parse_rate_limit
 
 from approvals.selectors import open_review_of, open_step_of
 from approvals.services import step_approve
-from audit.services import audit_record
+from audit.services import audit_batch, audit_record
 from channels.models import Channel
 from departments import roles
 from departments.models import Department, Membership
@@ -407,20 +407,22 @@ def api_post_create(
         require_right(token, TokenRight.SUBMIT)
     channels = list(channels)
     _check_scope(token, department, channels)
-    return _integration_post_create(
-        integration=integration,
-        token=token,
-        department=department,
-        title=title,
-        text=text,
-        link=link,
-        channels=channels,
-        variants=variants,
-        planned_at=planned_at,
-        press_relevant=press_relevant,
-        media_new=media_new,
-        submit=submit,
-    )
+    # The posts service's event and ours are appended together (the chain head is locked once).
+    with audit_batch():
+        return _integration_post_create(
+            integration=integration,
+            token=token,
+            department=department,
+            title=title,
+            text=text,
+            link=link,
+            channels=channels,
+            variants=variants,
+            planned_at=planned_at,
+            press_relevant=press_relevant,
+            media_new=media_new,
+            submit=submit,
+        )
 
 
 @transaction.atomic
