@@ -36,6 +36,10 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 
 class IntegrationForm(forms.ModelForm):
+    slug = forms.SlugField(
+        label=_("short name"), max_length=40, required=False, help_text=_("Empty: made from the name.")
+    )
+
     class Meta:
         model = Integration
         fields = ["name", "slug", "description", "responsible", "departments", "active"]
@@ -56,6 +60,11 @@ class IntegrationForm(forms.ModelForm):
             except ValidationError as exc:
                 _form_errors(self, exc)
         return cleaned
+
+    def validate_unique(self):
+        # The service checked the name and made the row already; the form's own check would find it.
+        if getattr(self, "created", None) is None:
+            super().validate_unique()
 
 
 @admin.register(Integration)
@@ -248,7 +257,10 @@ class WebhookDeliveryInline(admin.TabularInline):
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
     form = SubscriptionForm
     list_display = ("integration", "url", "active", "consecutive_failures", "disabled_at")
-    inlines = [WebhookDeliveryInline]
+
+    def get_inlines(self, request, obj):
+        # The delivery log on the change page only: the add form makes the row in its clean().
+        return [WebhookDeliveryInline] if obj is not None else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -367,7 +379,9 @@ class FeedSourceAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "region", "enabled", "urgent", "last_run_at", "last_error")
     list_filter = ("kind", "enabled")
     readonly_fields = ("last_run_at", "last_error")
-    inlines = [FeedItemInline]
+
+    def get_inlines(self, request, obj):
+        return [FeedItemInline] if obj is not None else []
 
     def save_model(self, request, obj, form, change):
         services.feed_source_save(actor=request.user, source=obj, changed=form.changed_data)
