@@ -21,7 +21,7 @@ def test_admin_creates_integration_and_token_shown_once(client, admin_user, head
             "active": "on",
         },
     )
-    assert response.status_code == 302, [l for l in response.content.decode().splitlines() if "error" in l]
+    assert response.status_code == 302, [line for line in response.content.decode().splitlines() if "error" in line]
     integration = Integration.objects.get(name="Pressetool")
     service_user = get_user_model().objects.get(username="integration-pressetool")
     assert integration.service_user == service_user and not service_user.has_usable_password()
@@ -100,7 +100,7 @@ def test_admin_webhook_subscription_and_template(
             "active": "on",
         },
     )
-    assert made.status_code == 302, [l for l in made.content.decode().splitlines() if "error" in l]
+    assert made.status_code == 302, [line for line in made.content.decode().splitlines() if "error" in line]
     assert WebhookSubscription.objects.get().secret.startswith("whsec_")
 
     broken = client.post(
@@ -134,6 +134,6 @@ def test_admin_webhook_subscription_and_template(
             "active": "on",
         },
     )
-    assert made.status_code == 302, [l for l in made.content.decode().splitlines() if "error" in l]
+    assert made.status_code == 302, [line for line in made.content.decode().splitlines() if "error" in line]
     template = PostTemplate.objects.get()
     assert list(template.channels.all()) == [channels["mastodon"]] and template.required_fields() == ["stand"]
