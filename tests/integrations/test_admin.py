@@ -21,7 +21,9 @@ def test_admin_creates_integration_and_token_shown_once(client, admin_user, head
             "active": "on",
         },
     )
-    assert response.status_code == 302, [line for line in response.content.decode().splitlines() if "error" in line]
+    assert response.status_code == 302, [
+        line for line in response.content.decode().splitlines() if "error" in line
+    ]
     integration = Integration.objects.get(name="Pressetool")
     service_user = get_user_model().objects.get(username="integration-pressetool")
     assert integration.service_user == service_user and not service_user.has_usable_password()
