@@ -5,8 +5,9 @@ record it: the webhook dispatcher reads the trail in order (its sequence numbers
 matching audit event into deliveries. So the apps below need to know nothing about webhooks – every
 transition they make is audited anyway – and no event is lost between a commit and a queue.
 
-Another app adds its events with :func:`register` at import time of its ``apps.py``'s ``ready()``
-(the inbox: ``inbox.item_created``, ``inbox.item_escalated``).
+Events are matched by audit verb, so the app that writes the verb need not know about webhooks: the inbox
+(same layer, independent) is listed here by its verbs, without an import either way. Add an event by
+calling :func:`register` here (or from an app above integrations).
 """
 
 from __future__ import annotations
@@ -56,3 +57,19 @@ register(WebhookEvent("post.failed", _("post failed"), ("post.failed", "post.par
 register(WebhookEvent("post.withdrawn", _("post withdrawn"), ("post.withdrawn",)))
 register(WebhookEvent("delivery.failed", _("delivery failed"), ("delivery.failed",)))
 register(WebhookEvent("delivery.uncertain", _("delivery outcome unknown"), ("delivery.uncertain",)))
+register(
+    WebhookEvent(
+        "inbox.items_received",
+        _("new messages in the inbox"),
+        ("inbox.items_received",),
+        about_posts=False,
+    )
+)
+register(
+    WebhookEvent(
+        "inbox.item_assigned",
+        _("inbox message assigned"),
+        ("inbox_item.assigned", "inbox_item.reassigned", "inbox_item.taken_over"),
+        about_posts=False,
+    )
+)
