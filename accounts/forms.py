@@ -102,3 +102,12 @@ class VerifyForm(CodeForm):
             )
         self.device = device
         return code
+
+
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=500,
+        strip=True,
+        help_text=_("The code or link the administration gave you for setting up the second factor."),
+    )

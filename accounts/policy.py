@@ -18,6 +18,8 @@ REQUIRED_ROLES = frozenset({roles.KOORDINATION, roles.PRESSESTELLE, roles.ADMINI
 SESSION_HAS_DEVICE = "accounts_has_second_factor"
 # The key shown during setup, until the user confirms it with a code.
 SESSION_ENROL_KEY = "accounts_enrol_key"
+# The user id whose enrolment code this session showed (issue 14: no enrolment on the password alone).
+SESSION_ENROL_GRANTED = "accounts_enrol_granted"
 # Backup codes, shown once on the page after they were made.
 SESSION_NEW_BACKUP_CODES = "accounts_new_backup_codes"
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import AuditEvent
 from audit.services import audit_record
 
 from . import policy
@@ -91,3 +94,42 @@ def second_factor_reset(*, actor, user) -> bool:
     if had_devices:
         audit_record(actor=actor, verb="second_factor.reset", obj=user)
     return had_devices
+
+
+# --- enrolment codes (issue 14) -----------------------------------------------------------------------
+# A user whose role requires a second factor and who has none (new, or after a reset) sets one up only
+# with a one-time code an administrator issued: otherwise anyone who knew the password could enrol their
+# own phone. The code is signed (user, the audit event that issued it) and expires; it is spent when
+# the user enrols or a newer code is issued (both write a later second_factor event for the user).
+ENROLMENT_SALT = "accounts.second_factor.enrolment"
+ENROLMENT_EVENTS = ("second_factor.enrolment_code_issued", "second_factor.enrolled")
+
+
+@transaction.atomic
+def second_factor_enrolment_code_issue(*, actor, user) -> str:
+    """A new enrolment code for ``user`` (shown once to the administrator; older ones stop working)."""
+    hours = settings.TWO_FACTOR_ENROLMENT_CODE_SECONDS / 3600
+    event = audit_record(
+        actor=actor, verb="second_factor.enrolment_code_issued", obj=user, after={"valid_hours": hours}
+    )
+    return signing.dumps({"u": user.pk, "e": event.pk}, salt=ENROLMENT_SALT, compress=True)
+
+
+def second_factor_enrolment_code_valid(user, code: str) -> bool:
+    try:
+        data = signing.loads(
+            (code or "").strip(), salt=ENROLMENT_SALT, max_age=settings.TWO_FACTOR_ENROLMENT_CODE_SECONDS
+        )
+    except (signing.BadSignature, ValueError):
+        return False
+    if not isinstance(data, dict) or data.get("u") != user.pk:
+        return False
+    latest = (
+        AuditEvent.objects.filter(
+            object_type=user._meta.label_lower, object_id=str(user.pk), verb__in=ENROLMENT_EVENTS
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return latest == data.get("e")

@@ -63,3 +63,12 @@ def force_login_verified(client, user) -> None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
+
+
+def grant_enrolment(client, user) -> None:
+    """What the user does with the enrolment link an administrator issued (required roles need one to
+    set up their first authenticator): the session may then enrol."""
+    code = services.second_factor_enrolment_code_issue(actor=None, user=user)
+    response = client.get("/accounts/2fa/setup/", {"enrolment_code": code})
+    if response.status_code != 302:
+        raise RuntimeError(f"the enrolment code was refused: {response.status_code}")

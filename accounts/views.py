@@ -24,7 +24,7 @@ from django_otp.util import random_hex
 
 from . import policy, services
 from .demo import DEMO_TOTP_COMMAND, DEMO_TOTP_SECRET
-from .forms import EnrolForm, VerifyForm
+from .forms import EnrolForm, EnrolmentCodeForm, VerifyForm
 
 
 class LoginView(auth_views.LoginView):
@@ -124,6 +124,32 @@ def enrol(request):
     if has_device and not user.is_verified():
         # Only a verified session may replace an authenticator; otherwise the password alone would do.
         return HttpResponseRedirect(_url_with_next("accounts:verify", _requested_next(request)))
+    if (
+        not has_device
+        and policy.is_required_for(user)
+        and request.session.get(policy.SESSION_ENROL_GRANTED) != user.pk
+    ):
+        # New, or after a reset: only with the one-time code an administrator issued (issue 14).
+        code = request.POST.get("enrolment_code") or request.GET.get("enrolment_code") or ""
+        form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+        if code and services.second_factor_enrolment_code_valid(user, code):
+            request.session[policy.SESSION_ENROL_GRANTED] = user.pk
+            return HttpResponseRedirect(_url_with_next("accounts:enrol", _requested_next(request)))
+        if code:
+            form = EnrolmentCodeForm({"enrolment_code": code})
+            form.is_valid()
+            form.add_error(
+                "enrolment_code",
+                _(
+                    "This enrolment code is not valid (any more). Please ask the administration for a new one."
+                ),
+            )
+        return render(
+            request,
+            "accounts/enrolment_code.html",
+            {"form": form, "next": _requested_next(request)},
+            status=400 if code else 200,
+        )
     key = request.session.get(policy.SESSION_ENROL_KEY)
     if not key:
         key = random_hex(20)
@@ -132,6 +158,7 @@ def enrol(request):
     if request.method == "POST" and form.is_valid():
         device, codes = services.second_factor_enrol(actor=user, user=user, key=key, last_t=form.matched_t)
         del request.session[policy.SESSION_ENROL_KEY]
+        request.session.pop(policy.SESSION_ENROL_GRANTED, None)
         _mark_verified(request, device)
         request.session[policy.SESSION_NEW_BACKUP_CODES] = codes
         return HttpResponseRedirect(_url_with_next("accounts:backup_codes", _requested_next(request)))

@@ -297,6 +297,8 @@ except Exception:
         "EMAIL_URL cannot be read, e.g. smtp+tls://user:password@mail.example:587."
     ) from None
 vars().update(EMAIL_CONFIG)
+# A one-time code (link) an administrator issues for setting up the second factor; valid this long.
+TWO_FACTOR_ENROLMENT_CODE_SECONDS = env.int("LANDKREIS_2FA_ENROLMENT_CODE_SECONDS", default=72 * 3600)
 # When a reviewer changed the post during the review, someone else must approve it (the approval always
 # names the change in the timeline and the author's notification).
 REVIEW_EDIT_NEEDS_SECOND_PERSON = env_bool("LANDKREIS_REVIEW_EDIT_NEEDS_SECOND_PERSON", default=False)

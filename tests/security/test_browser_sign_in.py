@@ -11,6 +11,7 @@ import pytest
 from django.db import connections
 from django_otp.plugins.otp_static.models import StaticToken
 
+from accounts import services
 from accounts.testing import enrol_device, fresh_totp_code
 from tests.conftest import CHROMIUM
 
@@ -116,6 +117,11 @@ def test_coordinator_sets_up_the_app_from_the_qr_page(browser_page, coordinator)
     page = browser_page
     sign_in_with_password(page, "koordination")
     assert page.url == page.base + "/accounts/2fa/setup/"
+    # First the one-time enrolment code the administration issued (issue 14).
+    code = services.second_factor_enrolment_code_issue(actor=None, user=coordinator)
+    page.fill("#id_enrolment_code", code)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#enrol-qr")
     # The QR code (a data: URI) is allowed by the policy and really drawn.
     assert page.evaluate("document.getElementById('enrol-qr').naturalWidth") > 100
     key = page.inner_text("#enrol-key").replace(" ", "")

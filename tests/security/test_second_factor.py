@@ -17,6 +17,7 @@ from accounts.testing import (
     enrol_device,
     force_login_verified,
     fresh_totp_code,
+    grant_enrolment,
     totp_code,
 )
 from audit.models import AuditEvent
@@ -129,6 +130,7 @@ def test_htmx_requests_are_told_to_load_the_code_page(client, coordinator):
 
 def test_setup_page_shows_qr_code_and_key_in_german_with_an_accessible_code_field(client, coordinator):
     client.force_login(coordinator)
+    grant_enrolment(client, coordinator)  # the administration's one-time code
     html = client.get("/accounts/2fa/setup/").content.decode()
     assert "<h1" in html and "Zwei-Faktor-Anmeldung einrichten" in html
     assert "Ihre Rolle verlangt einen zweiten Faktor" in html
@@ -151,6 +153,7 @@ def test_setup_page_shows_qr_code_and_key_in_german_with_an_accessible_code_fiel
 
 def test_wrong_setup_code_is_explained_next_to_the_field_and_kept(client, coordinator):
     client.force_login(coordinator)
+    grant_enrolment(client, coordinator)  # the administration's one-time code
     client.get("/accounts/2fa/setup/")
     response = client.post("/accounts/2fa/setup/", {"code": "12345"})
     html = response.content.decode()
@@ -166,6 +169,7 @@ def test_wrong_setup_code_is_explained_next_to_the_field_and_kept(client, coordi
 
 def test_setup_with_the_right_code_turns_it_on_shows_backup_codes_once_and_is_audited(client, coordinator):
     client.force_login(coordinator)
+    grant_enrolment(client, coordinator)  # the administration's one-time code
     client.get("/accounts/2fa/setup/?next=/accounts/security/")
     key = enrol_key(client)
     response = client.post("/accounts/2fa/setup/", {"code": code_for_key(key), "next": "/accounts/security/"})
