@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import fetching
-from .models import ChannelInbox, DepartmentResponseTarget, InboxItem, KeywordRule
+from . import fetching, services
+from .models import ChannelInbox, DepartmentResponseTarget, InboxItem, KeywordRule, SavedReply
 
 
 @admin.register(InboxItem)
@@ -85,3 +85,31 @@ class DepartmentResponseTargetAdmin(admin.ModelAdmin):
 class KeywordRuleAdmin(admin.ModelAdmin):
     list_display = ("department", "keywords", "active")
     list_filter = ("active", "department")
+
+
+@admin.register(SavedReply)
+class SavedReplyAdmin(admin.ModelAdmin):
+    """Textbausteine. Koordination edits them on /inbox/textbausteine/; here Administration may too –
+    through the same services (audited)."""
+
+    list_display = ("title", "department", "active", "updated_at", "updated_by")
+    list_filter = ("active", "department")
+    search_fields = ("title", "text", "keywords")
+    fields = ("title", "text", "department", "keywords", "active")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch it off instead (active)
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data[field] for field in self.fields}
+        if change:
+            changes = {field: data[field] for field in form.changed_data if field in data}
+            if changes:
+                services.saved_reply_update(actor=request.user, reply=obj, **changes)
+        else:
+            active = data.pop("active")
+            created = services.saved_reply_create(actor=request.user, **data)
+            if not active:
+                services.saved_reply_update(actor=request.user, reply=created, active=False)
+            obj.pk = created.pk
+            obj._state.adding = False

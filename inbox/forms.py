@@ -59,3 +59,31 @@ class CitizenCommentForm(forms.Form):
     def __init__(self, *args, posts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["post"].choices = [(p.pk, f"{p.channel.name}: {p.text[:80]}") for p in posts]
+
+
+class SavedReplyForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    text = forms.CharField(
+        label=_("Text"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Staff insert it into the reply box and adapt it; it is never sent unchanged."),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.order_by("name"),
+        required=False,
+        empty_label=_("all departments"),
+    )
+    keywords = forms.CharField(
+        label=_("Keywords"),
+        max_length=300,
+        required=False,
+        help_text=_("Further words to find it by, separated by spaces."),
+    )
+    active = forms.BooleanField(label=_("active"), required=False, initial=True)
+
+
+class SavedReplySearchForm(forms.Form):
+    q = forms.CharField(label=_("Search saved replies"), max_length=200, required=False)
+    item = forms.IntegerField(required=False, widget=forms.HiddenInput)

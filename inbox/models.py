@@ -278,3 +278,42 @@ class SandboxComment(models.Model):
 
     def __str__(self):
         return f"sandbox comment {self.pk}"
+
+
+class SavedReply(models.Model):
+    """A Textbaustein: a saved answer for one department or for all, searched from the reply box and
+    inserted for editing – never sent as it is. Edited by Koordination and Administration."""
+
+    title = models.CharField(_("title"), max_length=120)
+    text = models.TextField(_("text"), max_length=2000)
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="saved_replies",
+        help_text=_("Empty: for every department."),
+    )
+    keywords = models.CharField(
+        _("keywords"), max_length=300, blank=True, help_text=_("Further words to find it by (search).")
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("saved reply")
+        verbose_name_plural = _("saved replies")
+        indexes = [models.Index(fields=["active", "department"], name="inbox_savedreply_scope_idx")]
+
+    def __str__(self):
+        return self.title

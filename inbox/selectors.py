@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from departments import roles
 from departments.selectors import departments_for_user
 
-from .models import InboxItem, InboxRead
+from .models import InboxItem, InboxRead, SavedReply
 
 
 def sees_all(user) -> bool:
@@ -123,3 +123,44 @@ def urgency(item: InboxItem, now: datetime | None = None) -> str:
 
 def overdue_filter(now: datetime) -> Q:
     return Q(is_open=True, first_reaction_at__isnull=True, due_at__lt=now)
+
+
+# --- Textbausteine (saved replies) -------------------------------------------------------------------
+
+SAVED_REPLY_RESULTS = 10
+
+
+def may_edit_saved_replies(user) -> bool:
+    """Koordination and Administration write the Textbausteine."""
+    return user.is_authenticated and (roles.is_coordinator(user) or roles.is_administrator(user))
+
+
+def saved_replies_for(user, *, department=None, query: str = "", include_inactive: bool = False):
+    """Textbausteine ``user`` may use: those for all departments and for the user's departments
+    (everyone's for Koordination, Pressestelle, Administration) – narrowed to ``department`` (the
+    item's) when given. ``query``: every word must appear in the title, the text or the keywords."""
+    if not may_use_inbox(user):
+        return SavedReply.objects.none()
+    replies = SavedReply.objects.select_related("department")
+    if not include_inactive:
+        replies = replies.filter(active=True)
+    if not sees_all(user):
+        replies = replies.filter(
+            Q(department__isnull=True) | Q(department__in=departments_for_user(user).values("pk"))
+        )
+    if department is not None:
+        replies = replies.filter(Q(department__isnull=True) | Q(department=department))
+    for word in query.split()[:8]:
+        replies = replies.filter(
+            Q(title__icontains=word) | Q(text__icontains=word) | Q(keywords__icontains=word)
+        )
+    return replies.order_by(F("department_id").asc(nulls_last=True), "title", "pk")
+
+
+def get_saved_reply_for_editor(user, pk):
+    if not may_edit_saved_replies(user):
+        raise Http404
+    try:
+        return SavedReply.objects.select_related("department").get(pk=int(pk))
+    except (SavedReply.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

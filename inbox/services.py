@@ -16,8 +16,8 @@ from audit.services import audit_record
 from departments.models import Department
 
 from . import notices, routing
-from .models import InboxItem, InboxRead, SandboxComment
-from .selectors import may_assign, sees_all, visible_items
+from .models import InboxItem, InboxRead, SandboxComment, SavedReply
+from .selectors import may_assign, may_edit_saved_replies, sees_all, visible_items
 
 REASON_MAX_LENGTH = 2000
 State = InboxItem.State
@@ -243,3 +243,60 @@ def sandbox_comment_create(
         after={"channel": channel.name, "post": sandbox_post_id},
     )
     return comment
+
+
+# --- Textbausteine (saved replies) -------------------------------------------------------------------
+
+SAVED_REPLY_FIELDS = ("title", "text", "department", "keywords", "active")
+
+
+def _saved_reply_values(reply: SavedReply) -> dict:
+    # The county's own wording (no citizen's data): title and department go into the audit trail.
+    return {"title": reply.title, "department": reply.department.code if reply.department else None}
+
+
+def _require_editor(actor) -> None:
+    if not may_edit_saved_replies(actor):
+        raise PermissionDenied(_("Only Koordination and Administration edit saved replies."))
+
+
+@transaction.atomic
+def saved_reply_create(
+    *, actor, title: str, text: str, department: Department | None = None, keywords: str = ""
+) -> SavedReply:
+    _require_editor(actor)
+    reply = SavedReply(
+        title=(title or "").strip(),
+        text=(text or "").strip(),
+        department=department,
+        keywords=(keywords or "").strip(),
+        updated_by=actor,
+    )
+    reply.full_clean()
+    reply.save()
+    audit_record(actor=actor, verb="saved_reply.created", obj=reply, after=_saved_reply_values(reply))
+    return reply
+
+
+@transaction.atomic
+def saved_reply_update(*, actor, reply: SavedReply, **changes) -> SavedReply:
+    _require_editor(actor)
+    unknown = set(changes) - set(SAVED_REPLY_FIELDS)
+    if unknown:
+        raise TypeError(f"cannot change {sorted(unknown)}")
+    locked = SavedReply.objects.select_for_update().get(pk=reply.pk)
+    before = _saved_reply_values(locked) | {"active": locked.active}
+    for field, value in changes.items():
+        setattr(locked, field, value.strip() if isinstance(value, str) else value)
+    locked.updated_by = actor
+    locked.full_clean()
+    locked.save()
+    after = _saved_reply_values(locked) | {"active": locked.active}
+    audit_record(
+        actor=actor,
+        verb="saved_reply.changed",
+        obj=locked,
+        before=before,
+        after=after | {"fields": sorted(changes)},
+    )
+    return locked

@@ -12,4 +12,8 @@ urlpatterns = [
     path("<int:pk>/assign/", views.item_assign, name="assign"),
     path("demo/comment/", views.demo_comment, name="demo_comment"),
     path("webhooks/meta/", webhooks.meta, name="webhook_meta"),
+    path("textbausteine/", views.saved_replies, name="saved_replies"),
+    path("textbausteine/neu/", views.saved_reply_create, name="saved_reply_create"),
+    path("textbausteine/suche/", views.saved_reply_search, name="saved_reply_search"),
+    path("textbausteine/<int:pk>/", views.saved_reply_edit, name="saved_reply_edit"),
 ]

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from departments.selectors import departments_for_user
 from posts.selectors import visible_posts
 
 from . import clock, fetching, selectors, services, tasks
-from .forms import AssignForm, CitizenCommentForm, CloseForm, FilterForm
+from .forms import AssignForm, CitizenCommentForm, CloseForm, FilterForm, SavedReplyForm, SavedReplySearchForm
 from .models import ChannelInbox, InboxItem
 
 PAGE_SIZE = 25
@@ -255,3 +255,100 @@ def _fetch_now(channel_id: int) -> None:
         tasks.fetch.apply_async(args=[channel_id], retry_policy={"max_retries": 1})
     except Exception:  # no broker: fetch in the request (the demo's embedded mode still shows it)
         fetching.fetch_channel(channel_id)
+
+
+# --- Textbausteine (saved replies) -------------------------------------------------------------------
+
+
+@login_required
+def saved_replies(request):
+    """The Textbausteine: everyone of the inbox searches and reads them; Koordination and
+    Administration write them."""
+    _require_inbox_user(request.user)
+    form = SavedReplySearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    editor = selectors.may_edit_saved_replies(request.user)
+    replies = selectors.saved_replies_for(request.user, query=query, include_inactive=editor)
+    return render(
+        request,
+        "inbox/saved_replies.html",
+        {"form": form, "replies": replies[:200], "query": query, "may_edit": editor},
+    )
+
+
+@login_required
+def saved_reply_search(request):
+    """The reply box's search (htmx): at most ten Textbausteine for the item's department, as an HTML
+    fragment – or JSON with ``Accept: application/json``."""
+    _require_inbox_user(request.user)
+    form = SavedReplySearchForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    department = None
+    if form.cleaned_data.get("item"):
+        department = selectors.get_item_for_user(request.user, form.cleaned_data["item"]).department
+    replies = list(
+        selectors.saved_replies_for(request.user, department=department, query=form.cleaned_data["q"])[
+            : selectors.SAVED_REPLY_RESULTS
+        ]
+    )
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(
+            {
+                "results": [
+                    {
+                        "id": reply.pk,
+                        "title": reply.title,
+                        "text": reply.text,
+                        "department": reply.department.name if reply.department else None,
+                    }
+                    for reply in replies
+                ]
+            }
+        )
+    return render(
+        request, "inbox/_saved_reply_results.html", {"replies": replies, "query": form.cleaned_data["q"]}
+    )
+
+
+def _saved_reply_form_page(request, reply=None):
+    if not selectors.may_edit_saved_replies(request.user):
+        raise PermissionDenied
+    initial = (
+        {f: getattr(reply, f) for f in ("title", "text", "department", "keywords", "active")}
+        if reply
+        else {"active": True}
+    )
+    form = SavedReplyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if reply is None:
+                reply = services.saved_reply_create(
+                    actor=request.user,
+                    title=data["title"],
+                    text=data["text"],
+                    department=data["department"],
+                    keywords=data["keywords"],
+                )
+                if not data["active"]:
+                    services.saved_reply_update(actor=request.user, reply=reply, active=False)
+            else:
+                services.saved_reply_update(actor=request.user, reply=reply, **data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("The saved reply “%(title)s” is stored.") % {"title": data["title"]})
+            return redirect("inbox:saved_replies")
+    return render(request, "inbox/saved_reply_form.html", {"form": form, "reply": reply})
+
+
+@login_required
+def saved_reply_create(request):
+    return _saved_reply_form_page(request)
+
+
+@login_required
+def saved_reply_edit(request, pk: int):
+    return _saved_reply_form_page(request, selectors.get_saved_reply_for_editor(request.user, pk))

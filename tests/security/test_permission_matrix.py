@@ -140,6 +140,12 @@ integrations:templates               GET    -              login     403      40
 integrations:template_preview        GET    template       login     403      403      403      200/404  403      200/404
 integrations:template_preview        POST   template       login     403      403      403      200/404  403      200/404
 integrations:template_auto_approve   POST   template       login     403      403      403      302/404  403      403
+
+inbox:saved_replies                  GET    -              login     200      200      200      200      200      200
+inbox:saved_reply_search             GET    -              login     200      200      200      200      200      200
+inbox:saved_reply_create             GET    -              login     403      403      403      200      403      200
+inbox:saved_reply_create             POST   -              login     403      403      403      200      403      200
+inbox:saved_reply_edit               GET    saved_reply    login     404      404      404      200      404      200
 """
 
 # What "own" and "other" mean for objects without a department.
@@ -162,6 +168,8 @@ OBJECTS = {
     "committee_report": "a stored monthly committee report (county-wide) / an id that does not exist",
     "inbox_item": "a citizen's comment on that post in the inbox (own department / other department)",
     "template": "a post template (Vorlage) / an id that does not exist",
+
+    "saved_reply": "a Textbaustein of the own department / of the other department",
 }
 
 

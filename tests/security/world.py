@@ -69,6 +69,14 @@ def _approved_with_failed_delivery(author, department, coordinator, channels, *,
     return post, delivery
 
 
+def _saved_reply(coordinator, department):
+    from inbox.services import saved_reply_create
+
+    return saved_reply_create(
+        actor=coordinator, title=f"Textbaustein {department.code}", text="Danke!", department=department
+    )
+
+
 def _inbox_item(channel, department, post, key: str):
     from django.utils import timezone
 
@@ -176,6 +184,7 @@ def build_world(
         )
         image_medium, video_medium = draft.media.order_by("position")
         inbox_item = _inbox_item(channels[0], dept, approved, key)
+        saved_reply = _saved_reply(cast["coordinator"], dept)
         objects[key] = {
             "review": review,
             "draft": draft,
@@ -185,6 +194,7 @@ def build_world(
             "approved": approved,
             "delivery": delivery,
             "inbox_item": inbox_item,
+            "saved_reply": saved_reply,
         }
     signed = media_public_url(objects["own"]["image"]).split("/posts/media/public/")[1].rstrip("/")
     objects["own"]["signed_media"], objects["other"]["signed_media"] = signed, "forged-" + signed[7:]
