@@ -87,3 +87,22 @@ class SavedReplyForm(forms.Form):
 class SavedReplySearchForm(forms.Form):
     q = forms.CharField(label=_("Search saved replies"), max_length=200, required=False)
     item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your reply"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Checked against the etiquette as you type and when you send it. Do not repeat the citizen's "
+            "personal data; move individual cases to a direct message or an official contact."
+        ),
+    )
+    direct = forms.BooleanField(label=_("Answer as a direct message instead"), required=False)
+
+
+class ReplyDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Why not?"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

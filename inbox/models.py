@@ -7,6 +7,8 @@ retention period (``INBOX_RETENTION_DAYS``) once the item is closed.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -317,3 +319,82 @@ class SavedReply(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DepartmentReplySetting(models.Model):
+    """ "Antworten brauchen Freigabe" per department. Without a row: on for coordinated departments,
+    off for autonomous ones (``inbox.replying.replies_need_approval``)."""
+
+    department = models.OneToOneField(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="reply_setting",
+    )
+    replies_need_approval = models.BooleanField(_("replies need approval"), default=True)
+
+    class Meta:
+        verbose_name = _("reply setting")
+        verbose_name_plural = _("reply settings")
+
+    def __str__(self):
+        return str(self.department)
+
+
+class Reply(models.Model):
+    """The county's answer to an inbox item: checked like a post, approved where the department needs
+    it, sent exactly once like a delivery (claim with a lease, sweep, ``uncertain`` for an unknown
+    outcome; the key is Mastodon's Idempotency-Key)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("reply status", "waiting for approval")
+        APPROVED = "approved", pgettext_lazy("reply status", "approved, waiting to be sent")
+        SENDING = "sending", pgettext_lazy("reply status", "sending")
+        PUBLISHED = "published", pgettext_lazy("reply status", "published")
+        FAILED = "failed", pgettext_lazy("reply status", "failed")
+        UNCERTAIN = "uncertain", pgettext_lazy("reply status", "outcome unknown")
+        REJECTED = "rejected", pgettext_lazy("reply status", "rejected")
+
+    item = models.ForeignKey(
+        InboxItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("text"))
+    direct = models.BooleanField(_("as a direct message"), default=False)
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    findings = models.JSONField(_("etiquette findings"), default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved or rejected by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_comment = models.TextField(_("comment"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    external_id = models.CharField(_("id on the network"), max_length=300, blank=True)
+    url = models.URLField(_("address on the network"), max_length=1000, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="inbox_reply_due_idx")]
+
+    def __str__(self):
+        return f"Reply {self.pk} ({self.status})"

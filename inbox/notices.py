@@ -87,3 +87,24 @@ def assigned(*, item: InboxItem, actor, note: str) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         text = _("The coordination assigned an inbox item to your department.")
     return _send(item, _department_people(item), text, actor=actor)
+
+
+def reply_waiting(*, item: InboxItem, actor) -> int:
+    """A reply waits for approval: Koordination and – for its department – the heads."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("A reply to an inbox item waits for your approval.")
+    heads = []
+    if item.department_id is not None:
+        head_ids = Membership.objects.filter(
+            department_id=item.department_id, role=Membership.Role.HEAD
+        ).values("user_id")
+        heads = list(get_user_model().objects.filter(pk__in=head_ids, is_active=True))
+    return _send(item, _coordinators() + heads, text, actor=actor)
+
+
+def reply_outcome(*, reply, text: str, coordinators: bool = False) -> int:
+    """The reply's author (and Koordination for failures) learn what became of it."""
+    recipients = [reply.author] if reply.author_id else []
+    if coordinators:
+        recipients += _coordinators()
+    return _send(reply.item, recipients, text)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from . import fetching, services
+from . import fetching, replying, services
 
 logger = logging.getLogger(__name__)
 
@@ -67,3 +67,22 @@ def clock_notices() -> dict:
 def retention() -> int:
     _fresh_connection()
     return services.items_delete_expired()
+
+
+@shared_task(
+    name="inbox.tasks.send_reply",
+    ignore_result=True,
+    acks_late=True,
+    time_limit=settings.PUBLISHING_LEASE_SECONDS * 0.9,
+    soft_time_limit=settings.PUBLISHING_LEASE_SECONDS * 0.8,
+)
+def send_reply(reply_id: int) -> str:
+    """Send one reply (inbox.replying); a duplicate message finds nothing to claim."""
+    _fresh_connection()
+    return replying.reply_send(int(reply_id))
+
+
+@shared_task(name="inbox.tasks.replies_sweep", ignore_result=True)
+def replies_sweep() -> dict:
+    _fresh_connection()
+    return replying.replies_sweep()

@@ -21,9 +21,18 @@ from channels.selectors import live_channels
 from departments.selectors import departments_for_user
 from posts.selectors import visible_posts
 
-from . import clock, fetching, selectors, services, tasks
-from .forms import AssignForm, CitizenCommentForm, CloseForm, FilterForm, SavedReplyForm, SavedReplySearchForm
-from .models import ChannelInbox, InboxItem
+from . import clock, fetching, replying, selectors, services, tasks
+from .forms import (
+    AssignForm,
+    CitizenCommentForm,
+    CloseForm,
+    FilterForm,
+    ReplyDecisionForm,
+    ReplyForm,
+    SavedReplyForm,
+    SavedReplySearchForm,
+)
+from .models import ChannelInbox, InboxItem, Reply
 
 PAGE_SIZE = 25
 
@@ -128,6 +137,7 @@ def _detail_context(request, item: InboxItem, *, close_form=None, assign_form=No
         "can_assign": selectors.may_assign(user),
         "close_form": close_form or CloseForm(),
         "assign_form": assign_form or AssignForm(initial={"department": item.suggested_department_id}),
+        **_reply_context(request, item),
     }
 
 
@@ -352,3 +362,113 @@ def saved_reply_create(request):
 @login_required
 def saved_reply_edit(request, pk: int):
     return _saved_reply_form_page(request, selectors.get_saved_reply_for_editor(request.user, pk))
+
+
+# --- Replies ----------------------------------------------------------------------------------------
+
+
+def _reply_context(request, item: InboxItem, reply_form=None, findings=None) -> dict:
+    user = request.user
+    replies = list(item.replies.select_related("author", "decided_by").order_by("created_at", "pk"))
+    for reply in replies:
+        reply.may_decide = reply.status == Reply.Status.PENDING and replying.may_approve(user, reply)
+        reply.may_retry = reply.status in (
+            Reply.Status.FAILED,
+            Reply.Status.UNCERTAIN,
+        ) and selectors.may_assign(user)
+    allowed = replying.interactions_for(item)
+    return {
+        "replies": replies,
+        "may_reply": replying.may_reply(user, item) and (allowed.reply or allowed.reply_direct),
+        "reply_form": reply_form or ReplyForm(),
+        "reply_findings": findings,
+        "offer_direct": allowed.reply_direct and item.kind != InboxItem.Kind.DIRECT,
+        "needs_approval": replying.replies_need_approval(item.department),
+        "decision_form": ReplyDecisionForm(),
+    }
+
+
+@login_required
+@require_POST
+def item_reply(request, pk: int):
+    item = selectors.get_item_for_user(request.user, pk)
+    form = ReplyForm(request.POST)
+    findings = None
+    if form.is_valid():
+        text, direct = form.cleaned_data["text"], form.cleaned_data["direct"]
+        try:
+            reply = replying.reply_submit(actor=request.user, item=item, text=text, direct=direct)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            findings = replying.reply_check(item=item, text=text, direct=direct)
+        else:
+            if reply.status == Reply.Status.PENDING:
+                messages.success(request, _("Your reply waits for approval."))
+            else:
+                messages.success(request, _("Your reply is being sent."))
+            return redirect("inbox:item", pk=item.pk)
+    context = _detail_context(request, item) | _reply_context(
+        request, item, reply_form=form, findings=findings
+    )
+    return render(request, "inbox/item.html", context, status=422)
+
+
+@login_required
+@require_POST
+def item_reply_check(request, pk: int):
+    """The reply box's live check (htmx): the findings fragment of the etiquette."""
+    item = selectors.get_item_for_user(request.user, pk)
+    text = (request.POST.get("text") or "")[:5000]
+    direct = request.POST.get("direct") in ("on", "true", "1")
+    findings = replying.reply_check(item=item, text=text, direct=direct) if text.strip() else []
+    return render(request, "etiquette/_findings.html", {"findings": findings, "text": text})
+
+
+def _reply_for(request, pk: int) -> Reply:
+    reply = Reply.objects.select_related("item").filter(pk=pk).first()
+    if reply is None:
+        raise Http404
+    selectors.get_item_for_user(request.user, reply.item_id)  # 404 for outsiders
+    return reply
+
+
+@login_required
+@require_POST
+def reply_approve(request, pk: int):
+    reply = _reply_for(request, pk)
+    try:
+        replying.reply_approve(actor=request.user, reply=reply)
+    except ValidationError as exc:
+        _conflict_or_denied(request, exc)
+    else:
+        messages.success(request, _("The reply is approved and is being sent."))
+    return redirect("inbox:item", pk=reply.item_id)
+
+
+@login_required
+@require_POST
+def reply_reject(request, pk: int):
+    reply = _reply_for(request, pk)
+    form = ReplyDecisionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        replying.reply_reject(actor=request.user, reply=reply, comment=comment)
+    except ValidationError as exc:
+        _conflict_or_denied(request, exc)
+    else:
+        messages.success(request, _("The reply was rejected; the author is told why."))
+    return redirect("inbox:item", pk=reply.item_id)
+
+
+@login_required
+@require_POST
+def reply_retry(request, pk: int):
+    reply = _reply_for(request, pk)
+    try:
+        replying.reply_retry(actor=request.user, reply=reply)
+    except ValidationError as exc:
+        _conflict_or_denied(request, exc)
+    else:
+        messages.success(request, _("The reply is being sent again."))
+    return redirect("inbox:item", pk=reply.item_id)

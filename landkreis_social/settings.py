@@ -530,6 +530,12 @@ CELERY_BEAT_SCHEDULE.update(
             "schedule": 86400.0,
             "options": {"expires": 3600.0},
         },
+        # Replies are sent like deliveries: the sweep queues what is due and settles expired leases.
+        "inbox-replies-sweep": {
+            "task": "inbox.tasks.replies_sweep",
+            "schedule": PUBLISHING_SWEEP_SECONDS,
+            "options": {"expires": PUBLISHING_SWEEP_SECONDS},
+        },
     }
 )
 

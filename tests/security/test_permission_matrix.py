@@ -141,6 +141,11 @@ integrations:template_preview        GET    template       login     403      40
 integrations:template_preview        POST   template       login     403      403      403      200/404  403      200/404
 integrations:template_auto_approve   POST   template       login     403      403      403      302/404  403      403
 
+inbox:reply                          POST   inbox_item     login     302/404  302/404  302/404  302      302      302
+inbox:reply_check                    POST   inbox_item     login     200/404  200/404  200/404  200      200      200
+inbox:reply_approve                  POST   reply          login     403/404  302/404  403/404  302      403      302
+inbox:reply_reject                   POST   reply          login     403/404  302/404  403/404  302      403      302
+inbox:reply_retry                    POST   reply          login     403/404  403/404  403/404  302      403      302
 inbox:saved_replies                  GET    -              login     200      200      200      200      200      200
 inbox:saved_reply_search             GET    -              login     200      200      200      200      200      200
 inbox:saved_reply_create             GET    -              login     403      403      403      200      403      200
@@ -170,6 +175,7 @@ OBJECTS = {
     "template": "a post template (Vorlage) / an id that does not exist",
 
     "saved_reply": "a Textbaustein of the own department / of the other department",
+    "reply": "the editor's reply to that inbox item, waiting for approval (own department / other department)",
 }
 
 
@@ -256,6 +262,10 @@ def payload(world, row: Row, role: str, value) -> dict:
         return data
     if row.view == "publishing:delivery_mark_published":
         return {"url": "https://social.example/@landkreis/1"}
+    if row.view in ("inbox:reply", "inbox:reply_check"):
+        return {"text": "Danke für den Hinweis, wir prüfen das."}
+    if row.view == "inbox:reply_reject":
+        return {"comment": "Bitte anders formulieren."}
     if row.view == "inbox:close":
         return {"resolution": "answered", "reason": "Telefonisch beantwortet."}
     if row.view == "inbox:assign":

@@ -77,6 +77,13 @@ def _saved_reply(coordinator, department):
     )
 
 
+def _reply(author, item):
+    """A reply of the department's editor to the item, waiting for approval (coordinated)."""
+    from inbox.replying import reply_submit
+
+    return reply_submit(actor=author, item=item, text="Danke für Ihre Frage, wir kümmern uns darum.")
+
+
 def _inbox_item(channel, department, post, key: str):
     from django.utils import timezone
 
@@ -185,6 +192,7 @@ def build_world(
         image_medium, video_medium = draft.media.order_by("position")
         inbox_item = _inbox_item(channels[0], dept, approved, key)
         saved_reply = _saved_reply(cast["coordinator"], dept)
+        reply = _reply(author, inbox_item)
         objects[key] = {
             "review": review,
             "draft": draft,
@@ -195,6 +203,7 @@ def build_world(
             "delivery": delivery,
             "inbox_item": inbox_item,
             "saved_reply": saved_reply,
+            "reply": reply,
         }
     signed = media_public_url(objects["own"]["image"]).split("/posts/media/public/")[1].rstrip("/")
     objects["own"]["signed_media"], objects["other"]["signed_media"] = signed, "forged-" + signed[7:]
