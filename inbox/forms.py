@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
-from .models import InboxItem
+from .models import InboxItem, ModerationAction
 
 
 class FilterForm(forms.Form):
@@ -106,3 +106,21 @@ class ReplyDecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Why not?"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ModerationForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), choices=(), widget=forms.RadioSelect)
+    clause = forms.ModelChoiceField(label=_("Netiquette rule"), queryset=None, empty_label=None)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown in the history; the original is kept as evidence."),
+    )
+
+    def __init__(self, *args, actions=(), clauses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ModerationAction.Action.choices)
+        self.fields["action"].choices = [(a, labels[a]) for a in actions]
+        self.fields["clause"].queryset = clauses
+        self.fields["clause"].label_from_instance = lambda c: f"{c.number}. {c.title}"

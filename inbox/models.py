@@ -398,3 +398,51 @@ class Reply(models.Model):
 
     def __str__(self):
         return f"Reply {self.pk} ({self.status})"
+
+
+class ModerationAction(models.Model):
+    """Hiding, showing again, deleting or reporting a citizen's item – with the netiquette clause and
+    the reason, and the original kept as evidence (text, author, time, link) for the retention period,
+    also when the item itself is deleted."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", pgettext_lazy("moderation", "hidden")
+        UNHIDE = "unhide", pgettext_lazy("moderation", "shown again")
+        DELETE = "delete", pgettext_lazy("moderation", "deleted")
+        REPORT = "report", pgettext_lazy("moderation", "reported to the server's moderators")
+
+    item = models.ForeignKey(
+        InboxItem, verbose_name=_("item"), null=True, on_delete=models.SET_NULL, related_name="moderation"
+    )
+    channel = models.ForeignKey(
+        "channels.Channel", verbose_name=_("channel"), on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    succeeded = models.BooleanField(_("carried out"), default=False)
+    error = models.TextField(_("error"), blank=True)
+    clause = models.ForeignKey(
+        "etiquette.NetiquetteClause",
+        verbose_name=_("netiquette clause"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Evidence: the original as it was.
+    evidence_network_id = models.CharField(_("id on the network"), max_length=300)
+    evidence_text = models.TextField(_("text"), blank=True)
+    evidence_author = models.CharField(_("author"), max_length=300, blank=True)
+    evidence_author_url = models.URLField(_("profile"), max_length=1000, blank=True)
+    evidence_written_at = models.DateTimeField(_("written"), null=True, blank=True)
+    evidence_url = models.URLField(_("address on the network"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+
+    def __str__(self):
+        return f"{self.action} {self.pk}"

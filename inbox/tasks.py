@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from . import fetching, replying, services
+from . import fetching, moderation, replying, services
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ def clock_notices() -> dict:
 @shared_task(name="inbox.tasks.retention", ignore_result=True)
 def retention() -> int:
     _fresh_connection()
+    moderation.evidence_delete_expired()
     return services.items_delete_expired()
 
 

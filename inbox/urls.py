@@ -13,6 +13,7 @@ urlpatterns = [
     path("demo/comment/", views.demo_comment, name="demo_comment"),
     path("webhooks/meta/", webhooks.meta, name="webhook_meta"),
     path("<int:pk>/reply/", views.item_reply, name="reply"),
+    path("<int:pk>/moderate/", views.item_moderate, name="moderate"),
     path("<int:pk>/reply/check/", views.item_reply_check, name="reply_check"),
     path("replies/<int:pk>/approve/", views.reply_approve, name="reply_approve"),
     path("replies/<int:pk>/reject/", views.reply_reject, name="reply_reject"),

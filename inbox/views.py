@@ -19,14 +19,17 @@ from audit.selectors import events_for
 from channels.models import SandboxPost
 from channels.selectors import live_channels
 from departments.selectors import departments_for_user
+from etiquette.models import NetiquetteClause
+from etiquette.selectors import current_netiquette
 from posts.selectors import visible_posts
 
-from . import clock, fetching, replying, selectors, services, tasks
+from . import clock, fetching, moderation, replying, selectors, services, tasks
 from .forms import (
     AssignForm,
     CitizenCommentForm,
     CloseForm,
     FilterForm,
+    ModerationForm,
     ReplyDecisionForm,
     ReplyForm,
     SavedReplyForm,
@@ -138,6 +141,7 @@ def _detail_context(request, item: InboxItem, *, close_form=None, assign_form=No
         "close_form": close_form or CloseForm(),
         "assign_form": assign_form or AssignForm(initial={"department": item.suggested_department_id}),
         **_reply_context(request, item),
+        **_moderation_context(request, item),
     }
 
 
@@ -472,3 +476,53 @@ def reply_retry(request, pk: int):
     else:
         messages.success(request, _("The reply is being sent again."))
     return redirect("inbox:item", pk=reply.item_id)
+
+
+# --- Moderation ------------------------------------------------------------------------------------
+
+
+def _moderation_context(request, item: InboxItem, form=None) -> dict:
+    actions = moderation.allowed_actions(request.user, item)
+    netiquette_clauses = NetiquetteClause.objects.filter(
+        version__in=[v.pk for v in [current_netiquette()] if v]
+    ).order_by("number")
+    return {
+        "moderation_actions": actions,
+        "moderation_form": form or ModerationForm(actions=actions, clauses=netiquette_clauses),
+        "moderation_state": moderation.state(item),
+        "moderation_history": list(item.moderation.select_related("clause", "actor").order_by("created_at")),
+        "interactions": replying.interactions_for(item),
+    }
+
+
+@login_required
+@require_POST
+def item_moderate(request, pk: int):
+    item = selectors.get_item_for_user(request.user, pk)
+    actions = moderation.allowed_actions(request.user, item)
+    if not actions:
+        raise PermissionDenied
+    clauses = NetiquetteClause.objects.filter(
+        version__in=[v.pk for v in [current_netiquette()] if v]
+    ).order_by("number")
+    form = ModerationForm(request.POST, actions=actions, clauses=clauses)
+    if form.is_valid():
+        try:
+            moderation.item_moderate(
+                actor=request.user,
+                item=item,
+                action=form.cleaned_data["action"],
+                clause=form.cleaned_data["clause"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Done – the action is in the history with its rule and reason."))
+            return redirect("inbox:item", pk=item.pk)
+    context = _detail_context(request, item) | _moderation_context(request, item, form)
+    return render(request, "inbox/item.html", context, status=422)

@@ -142,6 +142,7 @@ integrations:template_preview        POST   template       login     403      40
 integrations:template_auto_approve   POST   template       login     403      403      403      302/404  403      403
 
 inbox:reply                          POST   inbox_item     login     302/404  302/404  302/404  302      302      302
+inbox:moderate                       POST   inbox_item     login     422/404  422/404  422/404  422      422      422
 inbox:reply_check                    POST   inbox_item     login     200/404  200/404  200/404  200      200      200
 inbox:reply_approve                  POST   reply          login     403/404  302/404  403/404  302      403      302
 inbox:reply_reject                   POST   reply          login     403/404  302/404  403/404  302      403      302
@@ -264,6 +265,10 @@ def payload(world, row: Row, role: str, value) -> dict:
         return {"url": "https://social.example/@landkreis/1"}
     if row.view in ("inbox:reply", "inbox:reply_check"):
         return {"text": "Danke für den Hinweis, wir prüfen das."}
+    if row.view == "inbox:moderate":
+        from etiquette.selectors import netiquette_clause
+
+        return {"action": "report", "clause": netiquette_clause("respekt").pk, "reason": "Beleidigung"}
     if row.view == "inbox:reply_reject":
         return {"comment": "Bitte anders formulieren."}
     if row.view == "inbox:close":
