@@ -13,12 +13,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from audit.selectors import events_for
 from channels.models import SandboxPost
 from channels.selectors import live_channels
 from departments.selectors import departments_for_user
+from etiquette import incoming
+from etiquette.engine import current_ruleset
 from etiquette.models import NetiquetteClause
 from etiquette.selectors import current_netiquette
 from posts.selectors import visible_posts
@@ -74,8 +77,10 @@ def inbox(request):
     rows = list(selectors.overview(user, **filters)[start : start + PAGE_SIZE + 1])
     items = rows[:PAGE_SIZE]
     now = timezone.now()
+    data = current_ruleset().data  # one token read for the page, then pure marking per item
     for item in items:
         item.urgency = selectors.urgency(item, now)
+        item.marks = _mark_labels(incoming.mark(item.text, data))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -111,6 +116,18 @@ def _channel_states(now):
     return states
 
 
+MARK_LABELS = {
+    incoming.INSULT: gettext_lazy("possibly insulting"),
+    incoming.PERSONAL_DATA: gettext_lazy("personal data"),
+    incoming.LINK_SPAM: gettext_lazy("link spam?"),
+}
+
+
+def _mark_labels(findings) -> list[str]:
+    """The incoming checks' marks of an item, one label per kind (nothing is hidden automatically)."""
+    return [str(MARK_LABELS[rule]) for rule in MARK_LABELS if any(f.rule == rule for f in findings)]
+
+
 def _history(item: InboxItem):
     return events_for(item)
 
@@ -142,6 +159,7 @@ def _detail_context(request, item: InboxItem, *, close_form=None, assign_form=No
         "assign_form": assign_form or AssignForm(initial={"department": item.suggested_department_id}),
         **_reply_context(request, item),
         **_moderation_context(request, item),
+        "marks": incoming.check_incoming(item.text),
     }
 
 

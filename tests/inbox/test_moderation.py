@@ -122,3 +122,12 @@ def test_evidence_is_deleted_after_the_retention_period(coordinator, facebook_it
     ModerationAction.objects.update(created_at="2020-01-01T00:00:00Z")
     assert moderation.evidence_delete_expired() == 1
     assert AuditEvent.objects.get(verb="moderation_evidence.deleted").after == {"count": 1}
+
+
+def test_incoming_checks_mark_items_in_the_list_and_on_the_page(client, coordinator, facebook_item):
+    client.force_login(coordinator)
+    html = client.get("/inbox/").content.decode()
+    assert "möglicherweise beleidigend" in html
+    page = client.get(f"/inbox/{facebook_item.pk}/").content.decode()
+    assert 'id="incoming-marks"' in page and 'data-rule="incoming.insult"' in page
+    assert moderation.state(facebook_item) == ""  # marked, not hidden
