@@ -124,3 +124,12 @@ class ModerationForm(forms.Form):
         self.fields["action"].choices = [(a, labels[a]) for a in actions]
         self.fields["clause"].queryset = clauses
         self.fields["clause"].label_from_instance = lambda c: f"{c.number}. {c.title}"
+
+
+class EscalationForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why the press office should answer (e.g. “question of a journalist”)."),
+    )

@@ -446,3 +446,46 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.pk}"
+
+
+class PressEscalation(models.Model):
+    """ "An die Pressestelle": while open, the item is locked for the department; the Pressestelle
+    answers it (the same reply path) or hands it back with a note."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("escalation", "with the press office")
+        HANDED_BACK = "handed_back", pgettext_lazy("escalation", "handed back")
+        ANSWERED = "answered", pgettext_lazy("escalation", "answered by the press office")
+
+    item = models.ForeignKey(
+        InboxItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    note = models.TextField(_("note"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closing_note = models.TextField(_("note of the press office"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("press escalation")
+        verbose_name_plural = _("press escalations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(status="open"), name="inbox_one_open_escalation_per_item"
+            )
+        ]
+
+    def __str__(self):
+        return f"Escalation {self.pk} ({self.status})"

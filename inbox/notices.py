@@ -108,3 +108,21 @@ def reply_outcome(*, reply, text: str, coordinators: bool = False) -> int:
     if coordinators:
         recipients += _coordinators()
     return _send(reply.item, recipients, text)
+
+
+def _press_office():
+    return list(
+        get_user_model().objects.filter(Q(groups__name=roles.PRESSESTELLE), is_active=True).distinct()
+    )
+
+
+def escalated(*, item: InboxItem, actor) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("An inbox item was passed to the press office.")
+    return _send(item, _press_office(), text, actor=actor)
+
+
+def handed_back(*, item: InboxItem, actor) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("The press office handed an inbox item back to your department.")
+    return _send(item, _department_people(item) or _coordinators(), text, actor=actor)

@@ -39,7 +39,7 @@ from departments.models import Department
 from etiquette.engine import check
 from etiquette.types import Finding, PostLike
 
-from . import notices
+from . import escalation, notices
 from .models import DepartmentReplySetting, InboxItem, Reply
 from .selectors import sees_all, visible_items
 
@@ -68,6 +68,7 @@ def may_reply(user, item: InboxItem) -> bool:
         and item.is_open
         and visible_items(user).filter(pk=item.pk).exists()
         and (sees_all(user) or item.department_id is not None)
+        and not escalation.is_locked_for(user, item)
     )
 
 
@@ -148,7 +149,8 @@ def reply_submit(*, actor, item: InboxItem, text: str, direct: bool = False) -> 
     if blocking:
         raise ValidationError({"text": [f.message for f in blocking]})
     item = InboxItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
-    needs_approval = replies_need_approval(item.department)
+    # The Pressestelle answers press enquiries itself: its replies need no department approval.
+    needs_approval = replies_need_approval(item.department) and not roles.is_press_office(actor)
     reply = Reply.objects.create(
         item=item,
         author=actor,
@@ -295,6 +297,7 @@ def _record_success(reply: Reply, external_id: str, url: str) -> str:
         item.close_reason = _("Answered on the network.")
         fields += ["state", "is_open", "resolution", "closed_at", "closed_by", "close_reason"]
     item.save(update_fields=fields)
+    escalation.escalation_answered(item_id=reply.item_id, actor=reply.author)
     audit_record(
         actor=None,
         verb="reply.published",

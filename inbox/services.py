@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_record
+from departments import roles
 from departments.models import Department
 
 from . import notices, routing
@@ -28,9 +29,12 @@ class StateConflict(ValidationError):
 
 
 def _may_work_on(user, item: InboxItem) -> bool:
-    return visible_items(user).filter(pk=item.pk).exists() and (
-        sees_all(user) or item.department_id is not None
-    )
+    return (
+        visible_items(user).filter(pk=item.pk).exists()
+        and (sees_all(user) or item.department_id is not None)
+        # While the Pressestelle has the item, it is locked for the department (issue 16).
+        and not item.escalations.filter(status="open").exists()
+    ) or (roles.is_press_office(user) and visible_items(user).filter(pk=item.pk).exists())
 
 
 def _locked(item: InboxItem) -> InboxItem:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from audit.selectors import events_for
 from channels.models import SandboxPost
 from channels.selectors import live_channels
+from departments import roles
 from departments.selectors import departments_for_user
 from etiquette import incoming
 from etiquette.engine import current_ruleset
@@ -26,11 +27,12 @@ from etiquette.models import NetiquetteClause
 from etiquette.selectors import current_netiquette
 from posts.selectors import visible_posts
 
-from . import clock, fetching, moderation, replying, selectors, services, tasks
+from . import clock, escalation, fetching, moderation, replying, selectors, services, tasks
 from .forms import (
     AssignForm,
     CitizenCommentForm,
     CloseForm,
+    EscalationForm,
     FilterForm,
     ModerationForm,
     ReplyDecisionForm,
@@ -160,6 +162,7 @@ def _detail_context(request, item: InboxItem, *, close_form=None, assign_form=No
         **_reply_context(request, item),
         **_moderation_context(request, item),
         "marks": incoming.check_incoming(item.text),
+        **_escalation_context(request, item),
     }
 
 
@@ -543,4 +546,57 @@ def item_moderate(request, pk: int):
             messages.success(request, _("Done – the action is in the history with its rule and reason."))
             return redirect("inbox:item", pk=item.pk)
     context = _detail_context(request, item) | _moderation_context(request, item, form)
+    return render(request, "inbox/item.html", context, status=422)
+
+
+# --- Escalation to the Pressestelle -----------------------------------------------------------------
+
+
+def _escalation_context(request, item: InboxItem, form=None) -> dict:
+    user = request.user
+    current = escalation.open_escalation(item)
+    return {
+        "escalation": current,
+        "locked": escalation.is_locked_for(user, item),
+        "may_escalate": current is None
+        and item.is_open
+        and not roles.is_press_office(user)
+        and (selectors.sees_all(user) or item.department_id is not None),
+        "may_hand_back": current is not None and roles.is_press_office(user),
+        "escalation_form": form or EscalationForm(),
+        "escalation_history": list(item.escalations.select_related("created_by", "closed_by")),
+    }
+
+
+@login_required
+@require_POST
+def item_escalate(request, pk: int):
+    item = selectors.get_item_for_user(request.user, pk)
+    form = EscalationForm(request.POST)
+    if form.is_valid():
+        try:
+            escalation.item_escalate(actor=request.user, item=item, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The item is with the press office now."))
+            return redirect("inbox:item", pk=item.pk)
+    context = _detail_context(request, item) | _escalation_context(request, item, form)
+    return render(request, "inbox/item.html", context, status=422)
+
+
+@login_required
+@require_POST
+def item_hand_back(request, pk: int):
+    item = selectors.get_item_for_user(request.user, pk)
+    form = EscalationForm(request.POST)
+    if form.is_valid():
+        try:
+            escalation.escalation_hand_back(actor=request.user, item=item, note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("The item is back with the department."))
+            return redirect("inbox:item", pk=item.pk)
+    context = _detail_context(request, item) | _escalation_context(request, item, form)
     return render(request, "inbox/item.html", context, status=422)

@@ -142,6 +142,8 @@ integrations:template_preview        POST   template       login     403      40
 integrations:template_auto_approve   POST   template       login     403      403      403      302/404  403      403
 
 inbox:reply                          POST   inbox_item     login     302/404  302/404  302/404  302      302      302
+inbox:escalate                       POST   inbox_item     login     302/404  302/404  302/404  302      302      302
+inbox:hand_back                      POST   inbox_item     login     403/404  403/404  403/404  403      422      403
 inbox:moderate                       POST   inbox_item     login     422/404  422/404  422/404  422      422      422
 inbox:reply_check                    POST   inbox_item     login     200/404  200/404  200/404  200      200      200
 inbox:reply_approve                  POST   reply          login     403/404  302/404  403/404  302      403      302
@@ -265,6 +267,8 @@ def payload(world, row: Row, role: str, value) -> dict:
         return {"url": "https://social.example/@landkreis/1"}
     if row.view in ("inbox:reply", "inbox:reply_check"):
         return {"text": "Danke für den Hinweis, wir prüfen das."}
+    if row.view in ("inbox:escalate", "inbox:hand_back"):
+        return {"note": "Presseanfrage"}
     if row.view == "inbox:moderate":
         from etiquette.selectors import netiquette_clause
 
