@@ -140,7 +140,6 @@ integrations:templates               GET    -              login     403      40
 integrations:template_preview        GET    template       login     403      403      403      200/404  403      200/404
 integrations:template_preview        POST   template       login     403      403      403      200/404  403      200/404
 integrations:template_auto_approve   POST   template       login     403      403      403      302/404  403      403
-
 inbox:reply                          POST   inbox_item     login     302/404  302/404  302/404  302      302      302
 inbox:escalate                       POST   inbox_item     login     302/404  302/404  302/404  302      302      302
 inbox:hand_back                      POST   inbox_item     login     403/404  403/404  403/404  403      422      403
@@ -176,7 +175,6 @@ OBJECTS = {
     "committee_report": "a stored monthly committee report (county-wide) / an id that does not exist",
     "inbox_item": "a citizen's comment on that post in the inbox (own department / other department)",
     "template": "a post template (Vorlage) / an id that does not exist",
-
     "saved_reply": "a Textbaustein of the own department / of the other department",
     "reply": "the editor's reply to that inbox item, waiting for approval (own department / other department)",
 }
