@@ -147,6 +147,9 @@ def run_delivery(delivery_id: int, *, worker: str) -> str:
     if isinstance(claim, deliveries.Wait):  # the channel's posting limit: later, not refused
         enqueue(delivery_id, countdown=_until(claim.until))
         return "rate limited"
+    if isinstance(claim, deliveries.KeyWindowPassed):
+        _with_db_retry(lambda: deliveries.delivery_key_window_passed(delivery_id=delivery_id))
+        return "uncertain"
     adapter_class = registry.get(claim.channel.kind)
     ref = error = None
     started = time.monotonic()

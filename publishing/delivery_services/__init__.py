@@ -56,6 +56,7 @@ from .common import (
     REASON_MAX_LENGTH,
     SENDABLE_POST_STATUSES,
     Claim,
+    KeyWindowPassed,
     Result,
     Wait,
     backoff_seconds,
@@ -63,7 +64,7 @@ from .common import (
 )
 from .create import deliveries_create_for_post, deliveries_reschedule_for_post
 from .outcome import DELIVERY_OUTCOME_FIELDS, delivery_record_outcome
-from .sweep import SweepResult, deliveries_sweep, due_deliveries
+from .sweep import SweepResult, deliveries_sweep, delivery_key_window_passed, due_deliveries
 from .withdrawal import delivery_record_withdrawal, delivery_withdraw_claim
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "SENDABLE_POST_STATUSES",
     "WITHDRAWABLE_POST_STATUSES",
     "Claim",
+    "KeyWindowPassed",
     "Result",
     "SweepResult",
     "Wait",
@@ -83,6 +85,7 @@ __all__ = [
     "deliveries_sweep",
     "deliveries_withdraw_for_post",
     "delivery_claim",
+    "delivery_key_window_passed",
     "delivery_mark_published",
     "delivery_record_outcome",
     "delivery_record_withdrawal",

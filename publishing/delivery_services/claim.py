@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from channels.models import Channel, RolloutPhase
+from channels.networks import registry
 from channels.networks.base import ErrorKind, MediaItem, PostContent, PublishError
 from posts.models import Media, Post, PostVariant
 from posts.selectors import media_public_url
@@ -19,9 +20,11 @@ from ..models import Delivery, DeliveryAttempt
 from .common import (
     SENDABLE_POST_STATUSES,
     Claim,
+    KeyWindowPassed,
     Status,
     Wait,
     _start_attempt,
+    idempotency_window_passed,
     queued_until,
     rate_limit_for,
 )
@@ -77,7 +80,7 @@ def _window_wait(channel: Channel, limit: tuple[int, int], now: datetime) -> dat
 
 
 @transaction.atomic
-def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
+def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | KeyWindowPassed | None:
     """Claim the delivery for ``worker``, or say why not (None: nothing to do; Wait: rate limit).
 
     One statement reads the delivery with its post, channel, text variant and whether the post has
@@ -111,6 +114,12 @@ def delivery_claim(*, delivery_id: int, worker: str) -> Claim | Wait | None:
         return None
     if post.planned_at and post.planned_at > now:
         return None  # never early, whatever a stale message says
+    if (
+        delivery.attempt_count
+        and registry.get(channel.kind).deduplicates
+        and idempotency_window_passed(delivery, now)
+    ):
+        return KeyWindowPassed()  # checked here too: a retry may have waited far longer than planned
     limit = rate_limit_for(channel.kind)
     if limit:
         # The window is counted by a statement of its own: it sees every claim committed before ours

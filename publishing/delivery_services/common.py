@@ -187,6 +187,13 @@ class Claim:
 
 
 @dataclass
+class KeyWindowPassed:
+    """A deduplicating network would get the same request again after it may have forgotten the key
+    (the delivery waited much longer than planned): not claimed; ``delivery_key_window_passed`` makes
+    it ``uncertain``."""
+
+
+@dataclass
 class Wait:
     """The channel's posting limit is reached: the delivery may be claimed again at ``until``."""
 

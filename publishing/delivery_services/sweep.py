@@ -91,6 +91,37 @@ def _expire_lease(delivery_id: int, now: datetime) -> bool:
     return True
 
 
+def delivery_key_window_passed(*, delivery_id: int, now: datetime | None = None) -> bool:
+    """A due retry of a deduplicating network comes after its key window (the claim found it): the
+    delivery becomes ``uncertain`` and Koordination checks the network instead of a second post."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = Delivery.objects.filter(pk=delivery_id).first()
+        if delivery is None:
+            return False
+        post = Post.objects.select_for_update(of=("self",)).select_related("author").get(pk=delivery.post_id)
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("channel")
+            .filter(pk=delivery_id, status__in=Delivery.CLAIMABLE)
+            .first()
+        )
+        if delivery is None or not idempotency_window_passed(delivery, now):
+            return False
+        message = _(
+            "Not sent again: the network's idempotency window may have passed. Please check whether the "
+            "post is on the network."
+        )
+        delivery.status = Status.UNCERTAIN
+        delivery.next_attempt_at = None
+        delivery.last_error = message
+        delivery.save()
+        _audit(delivery, "delivery.uncertain", after={"idempotency_window_passed": True})
+        _notify(Notification.Kind.DELIVERY_UNCERTAIN, delivery, post, message)
+        _post_follows_deliveries(post)
+    return True
+
+
 def due_deliveries(now: datetime) -> QuerySet[Delivery]:
     """Deliveries a worker could claim now: due, on a live channel without problems, of a post that
     may go out."""

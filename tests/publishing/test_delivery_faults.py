@@ -314,10 +314,11 @@ def test_mastodon_is_not_sent_again_with_its_key_once_the_key_window_may_have_pa
     assert run(delivery) == Status.RETRYING
     first = delivery.attempts.get()
     assert first.outcome == DeliveryAttempt.Outcome.UNCERTAIN  # the attempt's own outcome is unknown
-    # Much later (long backoff, a waiting channel …): the next answer is a 503 – nothing created.
-    DeliveryAttempt.objects.filter(pk=first.pk).update(started_at=timezone.now() - timedelta(seconds=3100))
+    # 49 minutes later the next try meets a 429 with a one-minute reset: the retry after it would come
+    # after the window (50 minutes from the first unknown outcome) – not planned, "uncertain".
+    DeliveryAttempt.objects.filter(pk=first.pk).update(started_at=timezone.now() - timedelta(seconds=2940))
     make_due(delivery)
-    fake_mastodon.fail(503, path=r"/statuses$")
+    fake_mastodon.rate_limit(reset_in=90, path=r"/statuses$")
     assert run(delivery) == Status.UNCERTAIN
     delivery.refresh_from_db()
     assert "idempotency window" in delivery.last_error or "Idempotenz" in delivery.last_error
@@ -340,3 +341,25 @@ def test_a_lost_mastodon_worker_within_the_key_window_is_sent_again_later_not(
     recent.refresh_from_db()
     old.refresh_from_db()
     assert (recent.status, old.status) == (Status.RETRYING, Status.UNCERTAIN)
+
+
+def test_a_retry_that_waited_past_the_key_window_is_not_sent_when_it_is_finally_claimed(
+    live_channels, fake_mastodon, editor, department, coordinator
+):
+    """The retry was planned inside the window, but the delivery waited far longer (a channel that
+    needed attention, a broker that was down): the claim checks the window again and sends nothing."""
+    channels = live_channels(fake_mastodon)
+    (delivery,) = one_delivery(channels, "mastodon", editor=editor, department=department)
+    fake_mastodon.fail(500, path=r"/statuses$")
+    assert run(delivery) == Status.RETRYING
+    DeliveryAttempt.objects.filter(delivery=delivery).update(
+        started_at=timezone.now() - timedelta(seconds=3100)
+    )
+    make_due(delivery)
+    assert run(delivery) == Status.UNCERTAIN
+    delivery.refresh_from_db()
+    assert delivery.status == Status.UNCERTAIN and delivery.attempt_count == 1
+    assert len(fake_mastodon.requests_to(r"/statuses$", "POST")) == 1  # nothing sent again
+    assert Notification.objects.filter(
+        kind=Notification.Kind.DELIVERY_UNCERTAIN, recipient=coordinator, post_id=delivery.post_id
+    ).exists()
