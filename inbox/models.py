@@ -489,3 +489,24 @@ class PressEscalation(models.Model):
 
     def __str__(self):
         return f"Escalation {self.pk} ({self.status})"
+
+
+class SpikeAlert(models.Model):
+    """ "Viele neue Beiträge": more than ``LANDKREIS_INBOX_SPIKE_PER_HOUR`` items within an hour on one
+    post; Koordination is told once per post and hour (the constraint makes it once, whoever runs)."""
+
+    post = models.ForeignKey("posts.Post", verbose_name=_("post"), on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField(_("hour"))
+    count = models.PositiveIntegerField(_("items in the hour"))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-hour"]
+        verbose_name = _("spike alert")
+        verbose_name_plural = _("spike alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "hour"], name="inbox_one_spike_alert_per_hour")
+        ]
+
+    def __str__(self):
+        return f"Spike {self.post_id} {self.hour:%Y-%m-%d %H}"

@@ -126,3 +126,9 @@ def handed_back(*, item: InboxItem, actor) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         text = _("The press office handed an inbox item back to your department.")
     return _send(item, _department_people(item) or _coordinators(), text, actor=actor)
+
+
+def spike(*, item: InboxItem, count: int) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("Many new comments on one post: %(count)s within an hour.") % {"count": count}
+    return _send(item, _coordinators(), text)

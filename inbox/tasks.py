@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from . import fetching, moderation, replying, services
+from . import fetching, moderation, replying, services, spikes
 
 logger = logging.getLogger(__name__)
 
@@ -87,3 +87,9 @@ def send_reply(reply_id: int) -> str:
 def replies_sweep() -> dict:
     _fresh_connection()
     return replying.replies_sweep()
+
+
+@shared_task(name="inbox.tasks.spike_alerts", ignore_result=True)
+def spike_alerts() -> int:
+    _fresh_connection()
+    return spikes.spikes_alert()

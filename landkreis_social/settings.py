@@ -505,6 +505,8 @@ INBOX_OFFICE_HOURS = env.str("LANDKREIS_INBOX_OFFICE_HOURS", default="mon-thu 08
 INBOX_BACKFILL_DAYS = env.int("LANDKREIS_INBOX_BACKFILL_DAYS", default=14)
 # Closed items (citizens' personal data) are deleted this many days after closing.
 INBOX_RETENTION_DAYS = env.int("LANDKREIS_INBOX_RETENTION_DAYS", default=180)
+# Spike alert: more new items than this within an hour on one post notify Koordination (once an hour).
+INBOX_SPIKE_PER_HOUR = env.int("LANDKREIS_INBOX_SPIKE_PER_HOUR", default=20)
 # The monthly read budget a new X channel gets (X charges for every read); 0 = none.
 INBOX_X_MONTHLY_READS = env.int("LANDKREIS_INBOX_X_MONTHLY_READS", default=3000)
 # Facebook/Instagram webhooks: the app secret (X-Hub-Signature-256) and the verify token of the handshake.
@@ -531,6 +533,11 @@ CELERY_BEAT_SCHEDULE.update(
             "options": {"expires": 3600.0},
         },
         # Replies are sent like deliveries: the sweep queues what is due and settles expired leases.
+        "inbox-spikes": {
+            "task": "inbox.tasks.spike_alerts",
+            "schedule": 300.0,
+            "options": {"expires": 300.0},
+        },
         "inbox-replies-sweep": {
             "task": "inbox.tasks.replies_sweep",
             "schedule": PUBLISHING_SWEEP_SECONDS,
