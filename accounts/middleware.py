@@ -20,6 +20,7 @@ EXEMPT_VIEWS = frozenset(
         "logout",
         "set_language",
         "health",
+        "theme_css",  # the colours of the code page itself
     }
 )
 

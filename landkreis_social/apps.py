@@ -8,3 +8,4 @@ class LandkreisSocialConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the deploy checks
+        from . import theme  # noqa: F401 - registers the primary colour's system check

@@ -8,6 +8,7 @@ with a message that names the variable. The README lists every variable.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -80,6 +81,18 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Public address of the app, used in e-mails, iCal feeds and Instagram media URLs.
 SITE_URL = env.str("LANDKREIS_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The county this installation serves: its name (top bar, page titles, e-mails), an optional logo
+# (a path below static/ or an absolute https address of the same site) and the primary colour of
+# buttons, links and the top bar. Another county sets these three and nothing else.
+COUNTY_NAME = env.str("LANDKREIS_COUNTY_NAME", default="Landkreis Rotenburg (Wümme)")
+COUNTY_APP_NAME = env.str("LANDKREIS_APP_NAME", default="Landkreis Social")
+COUNTY_LOGO = env.str("LANDKREIS_LOGO", default="")
+COUNTY_PRIMARY_COLOR = env.str("LANDKREIS_PRIMARY_COLOR", default="#0b4f71").strip().lower()
+if not re.fullmatch(r"#[0-9a-f]{6}", COUNTY_PRIMARY_COLOR):
+    raise ImproperlyConfigured(
+        f"LANDKREIS_PRIMARY_COLOR={COUNTY_PRIMARY_COLOR!r} is not a colour like #0b4f71 (six hex digits)."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -148,7 +161,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "landkreis_social.context_processors.navigation",
+                "landkreis_social.context_processors.shell",
             ],
         },
     },

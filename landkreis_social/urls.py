@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
 
-from . import views
+from . import theme, views
 
 admin.site.site_header = "Landkreis Social"
 admin.site.site_title = "Landkreis Social"
@@ -26,6 +26,7 @@ OLD_ADMIN_PAGES = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
+    path("theme.css", theme.theme_view, name="theme_css"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

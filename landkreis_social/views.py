@@ -13,6 +13,7 @@ from departments.selectors import memberships_of
 
 from .celery import app as celery_app
 from .models import WorkerHeartbeat
+from .start import start_page
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,11 @@ def home(request):
     return render(
         request,
         "home.html",
-        {"memberships": memberships_of(request.user), "county_roles": county_roles},
+        {
+            "memberships": memberships_of(request.user),
+            "county_roles": county_roles,
+            "start": start_page(request.user),
+        },
     )
 
 
