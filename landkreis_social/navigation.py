@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import IntegerField, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from approvals.selectors import queue_for
 from departments import roles
@@ -121,7 +122,7 @@ class Group:
 GROUPS: tuple[Group, ...] = (
     Group(
         "write",
-        _("Write"),
+        pgettext_lazy("navigation group", "Write"),
         (
             Entry(
                 "posts:list",
@@ -140,7 +141,7 @@ GROUPS: tuple[Group, ...] = (
     ),
     Group(
         "review",
-        _("Review"),
+        pgettext_lazy("navigation group", "Review"),
         (
             Entry(
                 "approvals:queue",
@@ -157,7 +158,7 @@ GROUPS: tuple[Group, ...] = (
     ),
     Group(
         "publish",
-        _("Publish"),
+        pgettext_lazy("navigation group", "Publish"),
         (
             Entry(
                 "publishing:deliveries",
@@ -187,7 +188,7 @@ GROUPS: tuple[Group, ...] = (
     ),
     Group(
         "admin",
-        _("Administration"),
+        pgettext_lazy("navigation group", "Administration"),
         (
             Entry("publishing:rollout", _("Rollout"), "layers", _administers),
             Entry("approvals:review_modes", _("Review modes"), "diagram-3", _administers),

@@ -226,7 +226,7 @@ def my_delivery_problems(user, now) -> Panel | None:
 
 def waiting_for_me(user, now) -> Panel:
     queue = queue_for(user)
-    rows, more = _limited(queue, limit=8)
+    rows, _more = _limited(queue, limit=8)
     today_end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     items = []
     for step in rows:
@@ -247,7 +247,7 @@ def waiting_for_me(user, now) -> Panel:
                 badge_tone=tone,
             )
         )
-    total = queue.count() if more else len(rows)
+    total = queue.count()  # always (a fixed number of queries, whatever the length)
     title = (
         _("Press steps waiting for you")
         if roles.user_groups(user) == {roles.PRESSESTELLE}
@@ -435,8 +435,8 @@ def guide_not_confirmed(user, now) -> Panel:
             more_label=_("Administration"),
         )
     missing = training_record(only_missing=True)
-    rows, more = _limited(missing, limit=8)
-    total = missing.count() if more else len(rows)
+    rows, _more = _limited(missing, limit=8)
+    total = missing.count()
     return Panel(
         key="guide",
         title=_("Not yet confirmed: etiquette guide %(version)s")

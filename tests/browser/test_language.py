@@ -1,4 +1,5 @@
-"""The German/English switch in real Chromium: the footer's language form changes every page – the
+"""The German/English switch in real Chromium: the footer's language form (signed out) and the user
+menu (signed in) change every page – the
 server-rendered ones and the editor's live check (htmx) – and switches back; German is the default."""
 
 from __future__ import annotations
@@ -14,8 +15,15 @@ TEXT = "Am Samstag ist das Kreishaus geschlossen. Fragen an erika.muster@gmail.c
 
 
 def switch_language(page, code: str, button: str) -> None:
+    """Signed out: the footer's language form."""
     page.select_option("#language-select", code)
     navigate(page, lambda: page.get_by_role("button", name=button).click())
+
+
+def switch_language_in_user_menu(page, language: str) -> None:
+    """Signed in: the user menu in the top bar lists the languages."""
+    page.locator("#user-menu-button").click()
+    navigate(page, lambda: page.locator(".user-menu").get_by_role("button", name=language).click())
 
 
 def test_german_by_default_english_on_request_and_back(browse):
@@ -42,7 +50,7 @@ def test_german_by_default_english_on_request_and_back(browse):
     expect(page.locator("#live-summary")).to_contain_text("1 problem must be fixed before submitting.")
     axe(page, context="/posts/new/ (English, live check)")
 
-    switch_language(page, "de", "Switch language")
+    switch_language_in_user_menu(page, "Deutsch")
     assert page.url == page.base + "/posts/new/"
     assert page.get_attribute("html", "lang") == "de"
     expect(page.locator("h1")).to_contain_text("Neuer Beitrag")
