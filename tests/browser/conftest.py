@@ -32,6 +32,7 @@ AXE_SOURCE = HERE / "vendor" / "axe.min.js"
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "docs" / "screenshots"
 UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS", "") == "1"
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 LAUNCH_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -126,9 +127,8 @@ class Browse:
         self.pages = []
 
     def __call__(self, username: str | None, *, locale: str = "de-DE", **context_options):
-        context = self.chromium.new_context(
-            locale=locale, viewport=VIEWPORT, timezone_id="Europe/Berlin", **context_options
-        )
+        context_options.setdefault("viewport", VIEWPORT)  # PHONE for the 390-px checks
+        context = self.chromium.new_context(locale=locale, timezone_id="Europe/Berlin", **context_options)
         context.set_default_timeout(15_000)
         # Nothing leaves the machine: only the live server may be reached.
         context.route(re.compile(r"^(?!" + re.escape(self.base) + ").*"), lambda route: route.abort())
