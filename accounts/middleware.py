@@ -21,6 +21,7 @@ EXEMPT_VIEWS = frozenset(
         "set_language",
         "health",
         "theme_css",  # the colours of the code page itself
+        "favicon",
     }
 )
 

@@ -93,6 +93,8 @@ class Probe:
     post_id: int
     channel_ids: list[int]
     department_id: int
+    # Everybody a page is measured as, by the name the page list uses (editor, head, coordinator …).
+    users: dict = field(default_factory=dict)
 
 
 # --- the data ------------------------------------------------------------------------------------------
@@ -143,8 +145,16 @@ def seed(size: int) -> Probe:
         planned_at=timezone.now() + timedelta(hours=2),
     )
     post_submit(actor=editor, post=post)
+    head = (
+        Membership.objects.filter(role="head", department=department)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    ).user
+    press = User.objects.get(username=f"{PREFIX}-presse")
     print(f"  seeded {size} posts in {seconds:.1f} s", file=sys.stderr)
-    return Probe(coordinator, editor, post.pk, [c.pk for c in channels], department.pk)
+    users = {"coordinator": coordinator, "editor": editor, "head": head, "press": press, "admin": admin}
+    return Probe(coordinator, editor, post.pk, [c.pk for c in channels], department.pk, users)
 
 
 def pages(probe: Probe) -> list[tuple[str, str, str]]:
@@ -163,6 +173,11 @@ def pages(probe: Probe) -> list[tuple[str, str, str]]:
         ("deliveries", "coordinator", "/publishing/deliveries/"),
         ("deliveries, problems", "coordinator", "/publishing/deliveries/?status=problems"),
         ("post detail", "editor", f"/posts/{probe.post_id}/"),
+        ("start page, Redaktion", "editor", "/"),
+        ("start page, Fachbereichsleitung", "head", "/"),
+        ("start page, Koordination", "coordinator", "/"),
+        ("start page, Pressestelle", "press", "/"),
+        ("start page, Administration", "admin", "/"),
     ]
 
 
@@ -208,9 +223,10 @@ def prepare(size: int, base: str) -> Prepared:
     use_database(name)
     call_command("migrate", verbosity=0)
     probe = seed(size)
-    clients = {"coordinator": Client(), "editor": Client()}
-    clients["coordinator"].force_login(probe.coordinator)
-    clients["editor"].force_login(probe.editor)
+    clients = {}
+    for who, user in probe.users.items():
+        clients[who] = Client()
+        clients[who].force_login(user)
     requests = [(page, who, "get", url, {}) for page, who, url in pages(probe)]
     live = {
         "text": LIVE_CHECK_TEXT,
@@ -370,7 +386,7 @@ def gunicorn_and_memory(probe: Probe, runs: int, size: int) -> tuple[list[Result
                     raise RuntimeError((tmp / "gunicorn.log").read_text()[-3000:]) from None
                 time.sleep(0.2)
         sessions = {}
-        for who, user in (("coordinator", probe.coordinator), ("editor", probe.editor)):
+        for who, user in probe.users.items():
             client = Client()
             client.force_login(user)  # a real session row; gunicorn reads the same database
             session = requests.Session()

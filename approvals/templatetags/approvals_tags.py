@@ -1,6 +1,9 @@
 """Template helpers of approvals: bound fields by name, the timeline, the review box on the post page."""
 
 from django import template
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..models import ReviewStep
@@ -39,3 +42,24 @@ def review_box(context, post):
         "can_decide": step is not None and selectors.may_decide(user, step),
         "request": context["request"],
     }
+
+
+@register.filter
+def waited(since, now=None):
+    """How long something has been waiting, for people: "gerade eben" instead of "0 Minuten"."""
+    if not since:
+        return ""
+    now = now or timezone.now()
+    if (now - since).total_seconds() < 60:
+        return _("just now")
+    return timesince(since, now)
+
+
+@register.filter
+def waiting_phrase(since):
+    """"(wartet seit 5 Minuten)" – or "gerade eingegangen" in the first minute."""
+    if not since:
+        return ""
+    if (timezone.now() - since).total_seconds() < 60:
+        return _("arrived just now")
+    return _("waiting for %(since)s") % {"since": timesince(since)}

@@ -140,7 +140,13 @@ def test_the_queue_shows_department_channels_planned_time_waiting_and_warnings(
     html = client.get("/approvals/").content.decode()
     assert f'href="/approvals/posts/{review.post_id}/"' in html
     assert "Gesundheitsamt" in html
-    assert "Facebook Landkreis, Mastodon Landkreis" in html
+    # Each channel with its network's icon, in name order.
+    assert (
+        html.index("net-facebook")
+        < html.index("Facebook Landkreis")
+        < html.index("net-mastodon")
+        < html.index("Mastodon Landkreis")
+    )
     assert "1 Warnung" in html
     assert "Koordination" in html
 

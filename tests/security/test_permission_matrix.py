@@ -47,6 +47,7 @@ MATRIX_TABLE = """
 home                                 GET    -              login     200      200      200      200      200      200
 health                               GET    -              200       200      200      200      200      200      200
 theme_css                            GET    -              200       200      200      200      200      200      200
+favicon                              GET    -              301       301      301      301      301      301      301
 login                                GET    -              200       302      302      302      302      302      302
 logout                               POST   -              302       302      302      302      302      302      302
 password_change                      GET    -              login     200      200      200      200      200      200
