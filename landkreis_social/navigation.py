@@ -30,10 +30,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from approvals.selectors import queue_for
+from channels.models import Channel
 from departments import roles
 from notifications.models import Notification
 from posts.models import Post
-from publishing.models import Channel, Delivery
+from publishing.models import Delivery
 
 COUNT_CAP = 99
 
@@ -170,7 +171,7 @@ GROUPS: tuple[Group, ...] = (
                 active=("publishing:deliveries", "publishing:delivery"),
             ),
             Entry(
-                "admin:publishing_channel_changelist",
+                "admin:channels_channel_changelist",
                 _("Channels"),
                 "broadcast",
                 _administers,

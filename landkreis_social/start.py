@@ -23,11 +23,12 @@ from django.utils.translation import gettext_lazy as _
 from approvals.models import ReviewStep
 from approvals.selectors import queue_for
 from audit.models import AuditChainHead, AuditEvent
+from channels.models import Channel, RolloutPhase
 from departments import roles
 from etiquette.selectors import current_guide, training_record
 from posts.models import Post
 from posts.selectors import drafting_departments, visible_posts
-from publishing.models import Channel, Delivery, RolloutPhase
+from publishing.models import Delivery
 
 LIST_LIMIT = 5
 
@@ -373,7 +374,7 @@ def channel_health(user, now) -> Panel:
         items.append(
             Item(
                 title=channel.name,
-                url=reverse("admin:publishing_channel_change", args=[channel.pk]),
+                url=reverse("admin:channels_channel_change", args=[channel.pk]),
                 meta=f"{state} · {checked}",
                 note=channel.attention_message
                 or (channel.check_message if channel.check_ok is False else ""),
@@ -387,7 +388,7 @@ def channel_health(user, now) -> Panel:
         title=_("Channel health"),
         items=items,
         empty=_("No channel yet. Add the county's accounts under Administration → Channels."),
-        more_url=reverse("admin:publishing_channel_changelist"),
+        more_url=reverse("admin:channels_channel_changelist"),
         more_label=_("Manage channels"),
     )
 

@@ -57,7 +57,7 @@ def waited(since, now=None):
 
 @register.filter
 def waiting_phrase(since):
-    """"(wartet seit 5 Minuten)" – or "gerade eingegangen" in the first minute."""
+    """ "(wartet seit 5 Minuten)" – or "gerade eingegangen" in the first minute."""
     if not since:
         return ""
     if (timezone.now() - since).total_seconds() < 60:

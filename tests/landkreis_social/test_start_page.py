@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from approvals.models import ReviewStep
+from channels.models import Channel
 from posts.models import Post
-from publishing.models import Channel, Delivery
+from publishing.models import Delivery
 
 from .workspace_data import failed_deliveries, in_review, live_channel, posts, sent_back
 

@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from approvals.models import Review, ReviewStep
+from channels.models import Channel, RolloutPhase
 from posts.models import Post, Revision
-from publishing.models import Channel, Delivery, RolloutPhase
+from publishing.models import Delivery
 
 
 def live_channel(kind: str = "mastodon", name: str = "Mastodon Landkreis", departments=()) -> Channel:
