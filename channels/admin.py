@@ -277,7 +277,7 @@ class RolloutPhaseAdmin(admin.ModelAdmin):
     def activate(self, request, queryset):
         for phase in queryset.order_by("order"):
             try:
-                services.phase_activate(actor=request.user, phase=phase)
+                services.phase_start(actor=request.user, phase=phase)
             except ValidationError as exc:
                 _report_validation_error(request, exc)
             else:

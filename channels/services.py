@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,8 @@ from .permissions import sync_channel_permissions
 from .signals import channel_attention_cleared
 
 CHANNEL_FIELDS = ("name", "account", "base_url")
+# Starting a rollout phase needs an access check of each of its channels at most this old.
+ACCESS_CHECK_VALID_FOR = timedelta(minutes=15)
 
 
 def _validate(kind: str, *, account: str, base_url: str, credentials: dict | None, partial: bool = False):
@@ -237,6 +240,7 @@ def channel_attention_clear(*, actor, channel: Channel, reason: str) -> bool:
 class CheckResult:
     ok: bool
     message: str
+    missing: bool = False  # no (or incomplete) credentials stored: nothing was asked of the network
 
 
 def channel_check_credentials(*, actor, channel: Channel) -> CheckResult:
@@ -244,13 +248,17 @@ def channel_check_credentials(*, actor, channel: Channel) -> CheckResult:
 
     The network call happens outside any transaction; the answer is written afterwards.
     """
-    try:
-        answer = adapter_for(channel).check_credentials()
-        result = CheckResult(True, _("Access works: %(account)s") % {"account": answer})
-    except PublishError as exc:
-        result = CheckResult(False, exc.message)
-    except crypto.CredentialsUnreadable as exc:
-        result = CheckResult(False, str(exc))
+    missing = credentials_missing(channel)
+    if missing:
+        result = CheckResult(False, missing, missing=True)  # nothing to ask the network
+    else:
+        try:
+            answer = adapter_for(channel).check_credentials()
+            result = CheckResult(True, _("Access works: %(account)s") % {"account": answer})
+        except PublishError as exc:
+            result = CheckResult(False, exc.message)
+        except crypto.CredentialsUnreadable as exc:
+            result = CheckResult(False, str(exc))
     with transaction.atomic():
         Channel.objects.filter(pk=channel.pk).update(
             checked_at=timezone.now(), check_ok=result.ok, check_message=result.message[:500]
@@ -264,6 +272,79 @@ def channel_check_credentials(*, actor, channel: Channel) -> CheckResult:
         if result.ok:
             channel_attention_clear(actor=actor, channel=channel, reason=_("The access check succeeded."))
     return result
+
+
+def credentials_missing(channel: Channel) -> str:
+    """Why the channel has no usable credentials stored ("" if it has them, or needs none): said as
+    such, not as a refusal by the network."""
+    adapter_class = registry.get(channel.kind)
+    if channel.credentials_encrypted:
+        return ""
+    if not adapter_class.validate_credentials({}):
+        return ""  # a network that needs no credentials (the sandbox)
+    return _("No credentials are stored for this channel yet – enter them in the channel's settings.")
+
+
+def channel_access_ready(channel: Channel, now=None) -> str:
+    """Why ``channel`` may not go live now ("" if its last access check succeeded recently)."""
+    now = now or timezone.now()
+    if channel.checked_at is None:
+        return _("Its access has not been checked.")
+    if not channel.check_ok:
+        return channel.check_message or _("The access check failed.")
+    if channel.checked_at < now - ACCESS_CHECK_VALID_FOR:
+        return _("Its last access check is older than %(minutes)s minutes.") % {
+            "minutes": int(ACCESS_CHECK_VALID_FOR.total_seconds() // 60)
+        }
+    return ""
+
+
+def phase_check_access(*, actor, phase: RolloutPhase) -> list[tuple[Channel, CheckResult]]:
+    """ "Zugang prüfen" for every channel of ``phase`` (each check is recorded and audited as usual)."""
+    return [
+        (channel, channel_check_credentials(actor=actor, channel=channel))
+        for channel in phase.channels.order_by("name")
+    ]
+
+
+def _refuse_if_not_startable(phase: RolloutPhase) -> None:
+    """Phases start in order: refused while an earlier phase is still planned, or if it runs already."""
+    if phase.is_active:
+        raise ValidationError(
+            _("%(phase)s is already active.") % {"phase": phase.name}, code="already_active"
+        )
+    earlier = RolloutPhase.objects.filter(status=RolloutPhase.Status.PLANNED, order__lt=phase.order).order_by(
+        "order"
+    )
+    if earlier.exists():
+        raise ValidationError(
+            _("Activate %(earlier)s first: phases start in order.") % {"earlier": earlier.first().name},
+            code="out_of_order",
+        )
+
+
+@transaction.atomic
+def phase_start(*, actor, phase: RolloutPhase, comment: str = "") -> RolloutPhase:
+    """Start a phase the way people do (rollout page, admin action): only if every one of its channels
+    passed an access check within :data:`ACCESS_CHECK_VALID_FOR`; otherwise refused, naming each channel
+    and why. ``phase_activate`` below is the step itself (also used by the demo seed)."""
+    _refuse_if_not_startable(phase)
+    now = timezone.now()
+    problems = [
+        f"{channel.name}: {reason}"
+        for channel in phase.channels.order_by("name")
+        if (reason := channel_access_ready(channel, now))
+    ]
+    if problems:
+        raise ValidationError(
+            [
+                _("%(phase)s was not started: its channels must pass the access check first.")
+                % {"phase": phase.name},
+                *problems,
+            ],
+            code="access_not_checked",
+        )
+    return phase_activate(actor=actor, phase=phase, comment=comment)
 
 
 # --- Rollout phases ----------------------------------------------------------------------------------
@@ -385,18 +466,7 @@ def phase_activate(*, actor, phase: RolloutPhase, comment: str = "") -> RolloutP
     Phases start in order: refused while an earlier phase is still planned, or if it runs already.
     """
     phase = RolloutPhase.objects.select_for_update().get(pk=phase.pk)
-    if phase.is_active:
-        raise ValidationError(
-            _("%(phase)s is already active.") % {"phase": phase.name}, code="already_active"
-        )
-    earlier = RolloutPhase.objects.filter(status=RolloutPhase.Status.PLANNED, order__lt=phase.order).order_by(
-        "order"
-    )
-    if earlier.exists():
-        raise ValidationError(
-            _("Activate %(earlier)s first: phases start in order.") % {"earlier": earlier.first().name},
-            code="out_of_order",
-        )
+    _refuse_if_not_startable(phase)
     phase.status = RolloutPhase.Status.ACTIVE
     phase.activated_at = timezone.now()
     phase.activated_by = actor if actor is not None and actor.is_authenticated else None

@@ -48,11 +48,36 @@ def rollout(request):
 
 @login_required
 @require_POST
+def rollout_check(request, pk: int):
+    """Step 1 of starting a phase: "Zugang prüfen" for each of its channels, then a page that shows
+    what will start, which channel is not ready and why (with a link to it), and – only if every
+    channel is ready – the button that starts it (step 2, :func:`rollout_activate`)."""
+    _require_administrator(request.user)
+    phase = get_object_or_404(selectors.rollout_plan(), pk=pk)
+    if phase.is_active:
+        messages.info(request, _("%(phase)s is already active.") % {"phase": phase.name})
+        return redirect("publishing:rollout")
+    results = services.phase_check_access(actor=request.user, phase=phase)
+    return render(
+        request,
+        "channels/rollout_confirm.html",
+        {
+            "phase": phase,
+            "results": results,
+            "ready": all(result.ok for _channel, result in results),
+            "is_next": selectors.next_phase() == phase,
+        },
+    )
+
+
+@login_required
+@require_POST
 def rollout_activate(request, pk: int):
+    """Step 2: start the phase – refused (with the reasons) unless its channels passed the check."""
     _require_administrator(request.user)
     phase = get_object_or_404(RolloutPhase, pk=pk)
     try:
-        services.phase_activate(actor=request.user, phase=phase)
+        services.phase_start(actor=request.user, phase=phase)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -9,6 +9,7 @@ app_name = "publishing"
 
 urlpatterns = [
     path("rollout/", channel_views.rollout, name="rollout"),
+    path("rollout/<int:pk>/check/", channel_views.rollout_check, name="rollout_check"),
     path("rollout/<int:pk>/activate/", channel_views.rollout_activate, name="rollout_activate"),
     path("sandbox/", channel_views.sandbox_feed, name="sandbox"),
     path("sandbox/<int:pk>/", channel_views.sandbox_post, name="sandbox_post"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from channels import crypto, services
 from channels.forms import credential_field_name
@@ -179,6 +180,9 @@ def test_admin_can_plan_three_phases_and_activate_phase_0(logged_in, admin_user,
         assert response.status_code == 302, response.context["adminform"].form.errors
     assert RolloutPhase.objects.count() == 3
     phase0 = RolloutPhase.objects.get(order=0)
+    # The admin action starts a phase only after its channels passed the access check (the check
+    # itself, against a fake network, is tested in test_rollout_start.py).
+    Channel.objects.filter(pk=facebook.pk).update(checked_at=timezone.now(), check_ok=True)
     response = logged_in.post(
         reverse("admin:channels_rolloutphase_changelist"),
         {"action": "activate", "_selected_action": [phase0.pk]},

@@ -158,20 +158,21 @@ def test_rollout_page_shows_the_timeline_and_the_next_phase_button(client, plan,
     live = html[html.index('id="live-channels"') :]
     assert live.index("Facebook") < live.index("</ul>")
     assert "Instagram" not in live[: live.index("</ul>")]
-    # Only the next phase has an activate button.
-    assert reverse("publishing:rollout_activate", args=[plan["phases"][1].pk]) in html
-    assert reverse("publishing:rollout_activate", args=[plan["phases"][2].pk]) not in html
+    # Only the next phase has a start button (it checks the channels' access first).
+    assert reverse("publishing:rollout_check", args=[plan["phases"][1].pk]) in html
+    assert reverse("publishing:rollout_check", args=[plan["phases"][2].pk]) not in html
     assert 'aria-current="step"' in html
     assert "style=" not in html and "onclick" not in html
 
 
-def test_activate_button_activates_and_is_audited(client, plan, admin_user):
+def test_the_start_button_refuses_a_phase_whose_channels_were_never_checked(client, plan, admin_user):
+    """Starting from the page goes through the access check (tests/publishing/test_rollout_start.py)."""
     client.force_login(admin_user)
     response = client.post(reverse("publishing:rollout_activate", args=[plan["phases"][0].pk]), follow=True)
     assert response.status_code == 200
-    assert RolloutPhase.objects.get(order=0).is_active
-    assert "Phase 0" in response.content.decode()
-    assert live_names() == ["Facebook"]
+    assert not RolloutPhase.objects.get(order=0).is_active
+    assert "Facebook" in " ".join(str(m) for m in response.context["messages"])
+    assert live_names() == []
 
 
 def test_activating_out_of_order_from_the_page_shows_the_reason(client, plan, admin_user):

@@ -106,6 +106,7 @@ etiquette:try                        GET    -              login     200      20
 netiquette:page                      GET    -              200       200      200      200      200      200      200
 netiquette:version                   GET    netiquette     200/404   200/404  200/404  200/404  200/404  200/404  200/404
 publishing:rollout                   GET    -              login     404      404      404      404      404      200
+publishing:rollout_check             POST   phase          login     404      404      404      404      404      302
 publishing:rollout_activate          POST   phase          login     404      404      404      404      404      302
 publishing:sandbox                   GET    -              login     200      200      200      200      200      200
 publishing:sandbox_post              GET    sandbox_post   login     200/404  200/404  200/404  200/404  200/404  200/404
