@@ -53,7 +53,7 @@ def editor_channels(page) -> list[str]:
 
 
 def test_admin_plans_and_starts_phase_1_and_the_channel_reaches_only_its_departments(
-    browse, world, gesundheitsamt_alone, screenshot
+    browse, world, gesundheitsamt_alone, screenshot, fake_mastodon
 ):
     # Before: the Straßenverkehrsamt has no channel at all.
     sva_editor = browse("redaktion2")
@@ -82,9 +82,36 @@ def test_admin_plans_and_starts_phase_1_and_the_channel_reaches_only_its_departm
     expect(next_phase).to_contain_text("Phase 1: Instagram und Mastodon")
     expect(next_phase).to_contain_text("Straßenverkehrsamt")
     screenshot(admin, "rollout", full_page=True)
+    start = "Phase 1: Instagram und Mastodon prüfen und starten …"
+
+    # Starting checks the access of the phase's channels first: neither has credentials in the demo,
+    # so the phase is refused, each channel named with the reason and a link to its settings.
+    navigate(admin, lambda: next_phase.get_by_role("button", name=start).click())
+    results = admin.locator("#access-results")
+    expect(results).to_contain_text("Für diesen Kanal sind noch keine Zugangsdaten hinterlegt")
+    expect(results.get_by_role("link", name=f"Einstellungen von {MASTODON} öffnen")).to_be_visible()
+    expect(admin.locator("#start-refused")).to_be_visible()
+    expect(admin.locator("#confirm-start")).to_have_count(0)
+    screenshot(admin, "rollout-refused", full_page=True)
+    assert not RolloutPhase.objects.get(order=1).is_active
+    assert not Channel.objects.get(name=MASTODON).enabled
+
+    # The administration enters Mastodon's credentials (here: those of the fake server) and takes
+    # Instagram out of the phase; checking again passes, and the page asks before starting.
+    mastodon = Channel.objects.get(name=MASTODON)
+    kwargs = fake_mastodon.channel_kwargs()
+    services.channel_update(
+        actor=world["admin"], channel=mastodon, base_url=kwargs["base_url"], account=kwargs["account"]
+    )
+    services.channel_set_credentials(
+        actor=world["admin"], channel=mastodon, credentials=kwargs["credentials"]
+    )
+    services.phase_update(actor=world["admin"], phase=phase_1, channels=[mastodon])
+    navigate(admin, lambda: admin.get_by_role("button", name="Erneut prüfen").click())
+    expect(admin.locator("#access-results")).to_contain_text("Zugang funktioniert")
     navigate(
         admin,
-        lambda: next_phase.get_by_role("button", name="Phase 1: Instagram und Mastodon starten").click(),
+        lambda: admin.get_by_role("button", name="Phase 1: Instagram und Mastodon jetzt starten").click(),
     )
     expect(admin.locator("[role=status]")).to_contain_text("Phase 1: Instagram und Mastodon ist jetzt aktiv.")
     expect(admin.locator("#live-channels")).to_contain_text(MASTODON)
