@@ -272,3 +272,18 @@ class CommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy("Only people working on this post see it; it is never published."),
     )
+
+
+class RescheduleForm(forms.Form):
+    """A new publication time for an approved post (the calendar's drag and drop sends the same field)."""
+
+    planned_at = forms.DateTimeField(
+        label=gettext_lazy("New publication time (Berlin time)"),
+        input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL_FORMAT),
+        error_messages={
+            "required": gettext_lazy("Please enter the new date and time."),
+            "invalid": gettext_lazy("Please enter a date and time, e.g. 24.12.2026 10:00."),
+        },
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

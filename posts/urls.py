@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/check/", views.post_check, name="check_post"),
     path("<int:pk>/autosave/", views.post_autosave, name="autosave"),
     path("<int:pk>/submit/", views.post_submit, name="submit"),
+    path("<int:pk>/reschedule/", views.post_reschedule, name="reschedule"),
     path("<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("<int:pk>/revisions/", views.post_revisions, name="revisions"),
     path("media/<int:pk>/", views.media_file, name="media"),

@@ -6,6 +6,7 @@ from .calendar import (  # noqa: F401
     calendar_feed_renew,
     calendar_feed_revoke,
     calendar_view,
+    post_reschedule,
 )
 from .common import (  # noqa: F401
     AUTOSAVE_FIELDS,

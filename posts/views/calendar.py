@@ -6,21 +6,24 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from channels.models import Channel
+from channels.selectors import live_channels
+from departments import roles
 from departments.selectors import departments_for_user
 
 from .. import calendar as cal
 from .. import hooks, selectors, services
+from ..forms import RescheduleForm
 from ..models import CalendarFeed
 
 # --- calendar ------------------------------------------------------------------------------------------
@@ -52,7 +55,8 @@ def calendar_view(request):
     department = departments.filter(pk=_int_param(request.GET.get("department"))).first()
     if department:
         queryset = queryset.filter(department=department)
-    channels = Channel.objects.order_by("name")
+    # Only channels that can receive posts (live) are offered as a filter.
+    channels = live_channels().order_by("name")
     channel = channels.filter(pk=_int_param(request.GET.get("channel"))).first()
     if channel:
         queryset = queryset.filter(channels=channel)
@@ -111,6 +115,10 @@ def calendar_view(request):
                 request.build_absolute_uri(reverse("posts:calendar_feed", args=[feed.token])) if feed else ""
             ),
             "filters": urlencode(filters),
+            "can_reschedule": roles.is_coordinator(user),
+            "can_draft": selectors.drafting_departments(user).exists(),
+            "today": timezone.localdate(),
+            "here": request.get_full_path(),
         },
     )
 
@@ -143,3 +151,47 @@ def calendar_feed(request, token):
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="redaktionsplan.ics"'
     return response
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def post_reschedule(request, pk):
+    """Move an approved post to another time: the calendar's drag and drop (JSON) and the form beside
+    each entry (the keyboard way) both end here, in ``post_reschedule`` – the coordination only,
+    audited, the waiting deliveries follow."""
+    post = selectors.get_post_for_user(request.user, pk)
+    form = RescheduleForm(request.POST)
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    next_url = next_url or reverse("posts:detail", args=[post.pk])
+    problem = ""
+    if not form.is_valid():
+        problem = " ".join(form.errors.get("planned_at", [])) or _("Please enter the new date and time.")
+    else:
+        try:
+            services.post_reschedule(
+                actor=request.user, post=post, planned_at=form.cleaned_data["planned_at"]
+            )
+        except PermissionDenied as refused:
+            if _wants_json(request):
+                return JsonResponse({"ok": False, "message": str(refused)}, status=403)
+            raise
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+    if problem:
+        if _wants_json(request):
+            return JsonResponse({"ok": False, "message": problem}, status=422)
+        messages.error(request, problem)
+        return redirect(next_url)
+    post.refresh_from_db(fields=["planned_at", "status"])
+    when = date_format(timezone.localtime(post.planned_at), "DATETIME_FORMAT")
+    message = _("“%(title)s” now appears on %(when)s.") % {"title": post.title, "when": when}
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "message": message, "planned_at": post.planned_at.isoformat()})
+    messages.success(request, message)
+    return redirect(next_url)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -79,6 +81,21 @@ def _apply_service_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+# A post started from a calendar day is planned for this time of that day (the author changes it).
+NEW_POST_HOUR = 10
+
+
+def _initial_for_day(value: str | None) -> dict:
+    """``/posts/new/?day=2026-12-07`` (a click on a calendar day): planned for that day at 10:00."""
+    try:
+        day = date.fromisoformat(value) if value else None
+    except ValueError:
+        return {}
+    if day is None or day < timezone.localdate():
+        return {}
+    return {"planned_at": timezone.make_aware(datetime.combine(day, time(NEW_POST_HOUR, 0)))}
+
+
 @login_required
 def post_create(request):
     departments = list(selectors.drafting_departments(request.user).order_by("name"))
@@ -122,7 +139,7 @@ def post_create(request):
             live=live,
             status=422 if form.errors else 200,
         )
-    form = PostForm(department=department)
+    form = PostForm(department=department, initial=_initial_for_day(request.GET.get("day")))
     live = _live_from_data(QueryDict(), department=department, post=None, channel_list=form.channel_list)
     return _editor(
         request,
