@@ -3,6 +3,7 @@ the coordination's "Veröffentlichungen" page, a delivery's attempts, retry, mar
 
 from __future__ import annotations
 
+import mimetypes
 import os
 
 from django.conf import settings
@@ -10,8 +11,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -86,23 +88,26 @@ def rollout_activate(request, pk: int):
     return redirect("publishing:rollout")
 
 
-def _media_url(path: str) -> str:
+def _media_file(path: str) -> str:
+    """The real path of a sandbox post's medium if it lies below MEDIA_ROOT, else ""."""
     root = os.path.realpath(str(settings.MEDIA_ROOT))
     real = os.path.realpath(path or "")
-    if real.startswith(root + os.sep):
-        return settings.MEDIA_URL.rstrip("/") + "/" + os.path.relpath(real, root).replace(os.sep, "/")
-    return ""
+    return real if real.startswith(root + os.sep) and os.path.isfile(real) else ""
 
 
 def _with_media_urls(posts):
+    """Uploads are private (no public /media/): the feed shows them through :func:`sandbox_media`,
+    behind the login, as the post page does with its own view."""
     for post in posts:
         post.images = [
             {
-                "url": _media_url(item.get("path", "")),
+                "url": f"{reverse('publishing:sandbox_media', args=[post.pk])}?n={index}"
+                if _media_file(item.get("path", ""))
+                else "",
                 "alt": item.get("alt_text", ""),
                 "kind": item.get("kind"),
             }
-            for item in post.media or []
+            for index, item in enumerate(post.media or [])
         ]
     return posts
 
@@ -121,3 +126,25 @@ def sandbox_post(request, pk: int):
     post = get_object_or_404(SandboxPost.objects.select_related("channel"), pk=pk)
     _with_media_urls([post])
     return render(request, "channels/sandbox_post.html", {"post": post})
+
+
+@login_required
+def sandbox_media(request, pk: int):
+    """Medium ``?n=`` (default 0) of a sandbox post (test posts are visible to every logged-in user,
+    like the feed)."""
+    post = get_object_or_404(SandboxPost, pk=pk, deleted_at__isnull=True)
+    items = post.media or []
+    try:
+        index = int(request.GET.get("n", "0"))
+    except ValueError:
+        raise Http404 from None
+    if not 0 <= index < len(items):
+        raise Http404
+    path = _media_file(items[index].get("path", ""))
+    if not path:
+        raise Http404
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115 - FileResponse closes it
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -89,10 +89,30 @@ DELIVERY_KINDS = frozenset(
 )
 
 
+# Where the author acts on a decision: the editor after a request for changes, else the post page.
+AUTHOR_KINDS = {
+    Notification.Kind.CHANGES_REQUESTED: "posts:edit",
+    Notification.Kind.APPROVED: "posts:detail",
+    Notification.Kind.REJECTED: "posts:detail",
+    Notification.Kind.EDITED: "posts:detail",
+}
+
+
 def notification_url(notification: Notification) -> str:
     if notification.kind in DELIVERY_KINDS:
         return reverse("posts:detail", args=[notification.post_id]) + "#deliveries"
+    if notification.kind in AUTHOR_KINDS:
+        return reverse(AUTHOR_KINDS[notification.kind], args=[notification.post_id])
     return reverse("approvals:review", args=[notification.post_id])
+
+
+def notifications_settle(*, post_id: int, kinds: Iterable[str], now=None) -> int:
+    """Mark the unread notifications of ``kinds`` about a post as read for everybody – e.g. "waits for
+    your review" once the step is decided (by whoever): they are no longer news. Runs in the caller's
+    transaction; not audited (reading a notification is not a decision)."""
+    return Notification.objects.filter(post_id=post_id, kind__in=list(kinds), read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
 
 
 def _send_emails(notification_ids: list[int]) -> None:

@@ -25,7 +25,12 @@ TEXT_MAX_LENGTH = 20_000
 
 class ChannelChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, channel):
-        return f"{channel.name} ({registry.get(channel.kind).label})"
+        """The channel's name, and its network where the name does not say it already ("Landkreis auf
+        Mastodon", not "Landkreis auf Mastodon (Mastodon)"; never "Sandbox (Testkanal) (Sandbox …)")."""
+        network = str(registry.get(channel.kind).label)
+        if network.split(" ")[0].lower() in channel.name.lower():
+            return channel.name
+        return f"{channel.name} ({network})"
 
 
 class PostForm(forms.Form):

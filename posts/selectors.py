@@ -136,6 +136,7 @@ class ChannelReport:
     length: int  # counted the network's way
     max_length: int
     requires_media: bool
+    shown_account: str = ""  # the account as the network shows it ("" for internal ids)
 
     @property
     def over(self) -> int:
@@ -171,6 +172,7 @@ def channel_reports(channels, text: str, variants: dict[int, str], link: str = "
                 length=sent_length(adapter, channel_text, link),
                 max_length=adapter.limits.max_length,
                 requires_media=adapter.limits.requires_media,
+                shown_account=adapter.shown_account(channel.account),
             )
         )
     return reports

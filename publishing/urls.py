@@ -13,6 +13,7 @@ urlpatterns = [
     path("rollout/<int:pk>/activate/", channel_views.rollout_activate, name="rollout_activate"),
     path("sandbox/", channel_views.sandbox_feed, name="sandbox"),
     path("sandbox/<int:pk>/", channel_views.sandbox_post, name="sandbox_post"),
+    path("sandbox/<int:pk>/media/", channel_views.sandbox_media, name="sandbox_media"),
     path("deliveries/", views.deliveries, name="deliveries"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery"),
     path("deliveries/<int:pk>/retry/", views.delivery_retry, name="delivery_retry"),

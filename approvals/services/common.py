@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from etiquette.types import Finding
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import notifications_settle, notify
 from posts.models import Revision
 
 from .. import selectors
@@ -103,6 +103,8 @@ def _decide(step: ReviewStep, *, actor, status: str, comment: str, review: Revie
     step.revision_id = review.revision_id
     step.comment = comment
     step.save(update_fields=["status", "decided_at", "decided_by", "revision", "comment"])
+    # "Waits for your review" is settled for everybody who was asked: nothing waits any more.
+    notifications_settle(post_id=review.post_id, kinds=[Notification.Kind.REVIEW_WAITING], now=now)
 
 
 def _finish(review: Review, *, actor, status: str, now: datetime) -> None:

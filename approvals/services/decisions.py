@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import actor_display_name, audit_record
 from etiquette.types import Finding
@@ -163,7 +164,11 @@ def step_approve(
     blocking = [f for f in findings if selectors.is_blocking(f)]
     if blocking:
         raise ApprovalBlocked(
-            _("The etiquette check found %(count)s problem(s) that must be fixed before approval.")
+            ngettext(
+                "The etiquette check found %(count)s problem that must be fixed before approval.",
+                "The etiquette check found %(count)s problems that must be fixed before approval.",
+                len(blocking),
+            )
             % {"count": len(blocking)},
             findings=blocking,
         )

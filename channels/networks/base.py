@@ -246,6 +246,12 @@ class NetworkAdapter:
         return textlength.codepoints(text)
 
     @classmethod
+    def shown_account(cls, account: str) -> str:
+        """The account as people see it on the network, for previews ("" when the stored value is an
+        internal id that nobody would recognise)."""
+        return account
+
+    @classmethod
     def validate_credentials(cls, credentials: dict) -> list[str]:
         """Return German error messages for malformed credentials (empty list = fine)."""
         errors = cls.validate_config(account="", base_url="", credentials=credentials, partial=True)

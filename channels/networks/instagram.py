@@ -82,6 +82,10 @@ class InstagramAdapter(NetworkAdapter):
         return textlength.codepoints(text)
 
     @classmethod
+    def shown_account(cls, account: str) -> str:
+        return ""  # the stored value is the numeric ig-user-id, not the @name people know
+
+    @classmethod
     def validate_account(cls, account: str) -> list[str]:
         if not re.fullmatch(r"\d{5,25}", account):
             return [_("The Instagram account id consists of digits only.")]

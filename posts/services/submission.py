@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit.services import audit_record
 from etiquette.types import Finding, Severity
@@ -63,7 +64,11 @@ def post_submit(*, actor, post: Post) -> list[Finding]:
     blocking = [f for f in findings if f.severity == Severity.BLOCK]
     if blocking:
         raise SubmissionBlocked(
-            _("The etiquette check found %(count)s problem(s) that must be fixed before submitting.")
+            ngettext(
+                "The etiquette check found %(count)s problem that must be fixed before submitting.",
+                "The etiquette check found %(count)s problems that must be fixed before submitting.",
+                len(blocking),
+            )
             % {"count": len(blocking)},
             findings=findings,
         )

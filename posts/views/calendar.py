@@ -114,6 +114,12 @@ def calendar_view(request):
             "feed_url": (
                 request.build_absolute_uri(reverse("posts:calendar_feed", args=[feed.token])) if feed else ""
             ),
+            # The same address for calendar programs that subscribe on a click (Outlook, Apple Calendar).
+            "webcal_url": (
+                "webcal://" + request.get_host() + reverse("posts:calendar_feed", args=[feed.token])
+                if feed
+                else ""
+            ),
             "filters": urlencode(filters),
             "can_reschedule": roles.is_coordinator(user),
             "can_draft": selectors.drafting_departments(user).exists(),
@@ -126,8 +132,14 @@ def calendar_view(request):
 @login_required
 @require_POST
 def calendar_feed_renew(request):
+    had_one = CalendarFeed.objects.filter(user=request.user).exists()
     services.calendar_feed_renew(actor=request.user)
-    messages.success(request, _("Your calendar address was created. The previous address no longer works."))
+    if had_one:
+        messages.success(
+            request, _("Your calendar address was created. The previous address no longer works.")
+        )
+    else:
+        messages.success(request, _("Your calendar address was created. Copy it into your calendar program."))
     return redirect("posts:calendar")
 
 

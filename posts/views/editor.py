@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from etiquette.types import Severity
@@ -65,7 +66,11 @@ def _submit_after_save(request, post: Post):
     if warnings:
         messages.success(
             request,
-            _("Submitted for approval. The reviewers will look at %(count)s note(s) of the etiquette check.")
+            ngettext(
+                "Submitted for approval. The reviewers will look at %(count)s warning of the etiquette check.",
+                "Submitted for approval. The reviewers will look at %(count)s warnings of the etiquette check.",
+                len(warnings),
+            )
             % {"count": len(warnings)},
         )
     else:

@@ -164,7 +164,7 @@ class Browse:
     def finish(self) -> list[str]:
         problems = []
         for page in self.pages:
-            problems += _without_expected(page, _without_deliberate_aborts(page.problems))
+            problems += _without_expected(page, page.problems)
             unchecked = sorted(
                 {url for url in page.visited if url not in page.checked and url != "about:blank"}
             )
@@ -184,22 +184,6 @@ def _without_expected(page, problems: list[str]) -> list[str]:
             kept.append(problem)
         else:
             expected.remove(match)
-    return kept
-
-
-def _without_deliberate_aborts(problems: list[str]) -> list[str]:
-    """htmx logs a request it aborts on purpose (``hx-sync="this:replace"``: a newer live check replaces
-    the one in flight) as ``htmx:sendAbort`` plus ``htmx:afterRequest``, both as errors. Those pairs are
-    the editor working as designed; every other message stays a problem."""
-    aborts = sum("htmx:sendAbort" in problem for problem in problems)
-    kept = []
-    for problem in problems:
-        if "htmx:sendAbort" in problem:
-            continue
-        if "htmx:afterRequest" in problem and aborts:
-            aborts -= 1
-            continue
-        kept.append(problem)
     return kept
 
 

@@ -53,7 +53,15 @@ def test_image_is_shown_with_its_alt_text(client, sandbox, editor, settings, tmp
     client.force_login(editor)
     html = client.get(reverse("publishing:sandbox")).content.decode()
     assert 'alt="Das Kreishaus im Schnee"' in html
-    assert "/media/bild.png" in html
+    # Uploads are private: the image comes through a view behind the login, not from /media/.
+    post = SandboxPost.objects.get(text="Mit Bild")
+    url = f"/publishing/sandbox/{post.pk}/media/?n=0"
+    assert f'src="{url}"' in html and "/media/bild.png" not in html
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"\x89PNG"
+    assert client.get(f"/publishing/sandbox/{post.pk}/media/?n=1").status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
 
 
 def test_the_same_idempotency_key_makes_one_post(sandbox):

@@ -111,6 +111,7 @@ publishing:rollout_check             POST   phase          login     404      40
 publishing:rollout_activate          POST   phase          login     404      404      404      404      404      302
 publishing:sandbox                   GET    -              login     200      200      200      200      200      200
 publishing:sandbox_post              GET    sandbox_post   login     200/404  200/404  200/404  200/404  200/404  200/404
+publishing:sandbox_media             GET    sandbox_post   login     404      404      404      404      404      404
 publishing:deliveries                GET    -              login     404      404      404      200      404      200
 publishing:delivery                  GET    delivery       login     200/404  200/404  200/404  200      200      200
 publishing:delivery_retry            POST   delivery       login     403/404  403/404  403/404  302      403      403
