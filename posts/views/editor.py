@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+import secrets
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -47,6 +48,7 @@ def _editor(request, *, form, formset, post, department, departments, live, stat
             "autosave": post is not None and post.status in Post.AUTHOR_EDITABLE,
             "can_submit": post is None or post.status in Post.AUTHOR_EDITABLE,
             "storage_key": f"posts-editor:{post.pk}" if post else f"posts-editor:new:{department.pk}",
+            "create_token": "" if post else (request.POST.get("create_token") or secrets.token_urlsafe(16)),
         },
         status=status,
     )
@@ -101,6 +103,48 @@ def _initial_for_day(value: str | None) -> dict:
     return {"planned_at": timezone.make_aware(datetime.combine(day, time(NEW_POST_HOUR, 0)))}
 
 
+# "Neuer Beitrag" sent twice (the browser's Back button shows the filled form again after saving): the
+# form carries a token; the session remembers which post each token made, and a second submission with
+# the same token goes to that post instead of making another one.
+CREATED_TOKENS = "posts_created_by_token"
+CREATED_TOKENS_KEPT = 30
+
+
+# Without the token (a browser that does not restore it after Back): the same author sending the same
+# title and text for the same department within this time is taken as the same post.
+SAME_POST_WITHIN = timedelta(minutes=10)
+
+
+def _post_made_by_token(request, department) -> Post | None:
+    token = request.POST.get("create_token", "")
+    pk = request.session.get(CREATED_TOKENS, {}).get(token) if token else None
+    if pk:
+        return selectors.visible_posts(request.user).filter(pk=pk).first()
+    title, text = request.POST.get("title", "").strip(), request.POST.get("text", "").strip()
+    if not title:
+        return None
+    return (
+        Post.objects.filter(
+            author=request.user,
+            department=department,
+            title=title,
+            text=text,
+            created_at__gte=timezone.now() - SAME_POST_WITHIN,
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def _remember_token(request, post: Post) -> None:
+    token = request.POST.get("create_token", "")
+    if not token:
+        return
+    made = dict(list(request.session.get(CREATED_TOKENS, {}).items())[-(CREATED_TOKENS_KEPT - 1) :])
+    made[token] = post.pk
+    request.session[CREATED_TOKENS] = made
+
+
 @login_required
 def post_create(request):
     departments = list(selectors.drafting_departments(request.user).order_by("name"))
@@ -109,6 +153,11 @@ def post_create(request):
     wanted = request.POST.get("department") or request.GET.get("department")
     department = next((d for d in departments if str(d.pk) == wanted), departments[0])
     if request.method == "POST":
+        already = _post_made_by_token(request, department)
+        if already is not None:
+            messages.info(request, _("This post was saved already – here it is. Nothing was saved twice."))
+            target = "posts:edit" if already.status in Post.AUTHOR_EDITABLE else "posts:detail"
+            return redirect(target, pk=already.pk)
         form = PostForm(request.POST, request.FILES, department=department)
         formset = media_formset(None)
         if form.is_valid():
@@ -129,6 +178,7 @@ def post_create(request):
             except ValidationError as error:
                 _apply_service_errors(form, error)
             else:
+                _remember_token(request, post)
                 if request.POST.get("action") == "submit":
                     return _submit_after_save(request, post)
                 messages.success(request, _("Draft saved."))

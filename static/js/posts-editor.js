@@ -11,7 +11,7 @@
   var serverUpdated = parseInt(form.getAttribute("data-server-updated") || "0", 10) * 1000;
   var notice = document.getElementById("restore-notice");
   var discard = document.getElementById("restore-discard");
-  var SKIP = { csrfmiddlewaretoken: true, department: true, action: true };
+  var SKIP = { csrfmiddlewaretoken: true, department: true, action: true, create_token: true };
 
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) {

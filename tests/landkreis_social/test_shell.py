@@ -82,7 +82,7 @@ def test_counts_show_what_waits_for_the_user(client, editor, coordinator, depart
     client.force_login(editor)
     html = client.get("/").content.decode()
     assert re.search(
-        r'id="nav-posts-list".*?nav-count">3<span class="visually-hidden"> offene Entwürfe von Ihnen',
+        r'id="nav-posts-list".*?nav-count" id="nav-posts-list-count" aria-hidden="true">3<span class="visually-hidden"> offene Entwürfe von Ihnen',
         html,
         re.S,
     )
@@ -90,7 +90,9 @@ def test_counts_show_what_waits_for_the_user(client, editor, coordinator, depart
     client.force_login(coordinator)
     html = client.get("/").content.decode()
     assert re.search(
-        r'id="nav-approvals-queue".*?nav-count">3<span class="visually-hidden"> warten auf Sie', html, re.S
+        r'id="nav-approvals-queue".*?nav-count" id="nav-approvals-queue-count" aria-hidden="true">3<span class="visually-hidden"> warten auf Sie',
+        html,
+        re.S,
     )
 
 

@@ -154,3 +154,27 @@ def test_the_month_has_an_agenda_list_for_phones(client, coordinator, approved):
     html = client.get(f"/posts/calendar/?date={day.isoformat()}").content.decode()
     agenda = html.split('class="list-unstyled calendar-agenda"', 1)[1].split("</ol>", 1)[0]
     assert "Impfbus in Zeven" in agenda
+
+
+def test_the_same_new_post_form_sent_twice_makes_one_post(client, editor, department, channels):
+    client.force_login(editor)
+    html = client.get("/posts/new/").content.decode()
+    token = html.split('name="create_token" value="', 1)[1].split('"', 1)[0]
+    data = {
+        "department": department.pk,
+        "title": "Impfbus",
+        "text": "Der Impfbus kommt.",
+        "create_token": token,
+    }
+    first = client.post("/posts/new/", data)
+    assert first.status_code == 302
+    second = client.post("/posts/new/", data, follow=True)
+    assert Post.objects.filter(title="Impfbus").count() == 1
+    post = Post.objects.get(title="Impfbus")
+    assert second.redirect_chain[-1][0] == f"/posts/{post.pk}/edit/"
+    assert "Nichts wurde doppelt gespeichert" in second.content.decode()
+    # A new form (a new token) makes a new post, as it should.
+    html = client.get("/posts/new/").content.decode()
+    data["create_token"] = html.split('name="create_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/posts/new/", data)
+    assert Post.objects.filter(title="Impfbus").count() == 2
