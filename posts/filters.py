@@ -5,13 +5,14 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from channels.models import Channel
 from departments.models import Department
 
 from .models import Post
+from .search import matches_any_spelling
 
 
 class PostFilter(django_filters.FilterSet):
@@ -61,5 +62,5 @@ class PostFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         for word in value.split()[:10]:
-            queryset = queryset.filter(Q(title__icontains=word) | Q(text__icontains=word))
+            queryset = queryset.filter(matches_any_spelling(word, "title", "text"))
         return queryset
