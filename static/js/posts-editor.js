@@ -102,3 +102,41 @@
     window.localStorage.removeItem(key);
   });
 })();
+
+// The chosen image shows in the previews before the first save: the live check's previews only know
+// saved media, so a local copy (blob: URL, allowed by the policy's img-src) is added to each preview
+// card – again after every live check replaced them – with the alt text typed so far.
+(function () {
+  "use strict";
+  var form = document.getElementById("post-form");
+  var input = form && form.querySelector("input[type=file][name=media_file]");
+  if (!input || !window.URL || !URL.createObjectURL) { return; }
+  var alt = form.querySelector("[name=media_alt_text]");
+  var chosen = null;
+
+  function show() {
+    document.querySelectorAll("#previews .preview").forEach(function (card) {
+      var old = card.querySelector(".preview__media--chosen");
+      if (old) { old.remove(); }
+      if (!chosen) { return; }
+      var box = document.createElement("div");
+      box.className = "preview__media preview__media--1 preview__media--chosen";
+      var img = document.createElement("img");
+      img.src = chosen;
+      img.alt = alt ? alt.value : "";
+      box.appendChild(img);
+      var text = card.querySelector(".preview__text");
+      if (text) { text.insertAdjacentElement("afterend", box); } else { card.appendChild(box); }
+    });
+  }
+
+  input.addEventListener("change", function () {
+    if (chosen) { URL.revokeObjectURL(chosen); chosen = null; }
+    var file = input.files && input.files[0];
+    if (file && /^image\//.test(file.type)) { chosen = URL.createObjectURL(file); }
+    show();
+  });
+  if (alt) { alt.addEventListener("input", show); }
+  document.body.addEventListener("htmx:afterSwap", show);
+})();
+

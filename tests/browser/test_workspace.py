@@ -15,9 +15,28 @@ from audit.models import AuditEvent
 from channels.models import Channel
 from posts.models import Post
 
-from .conftest import PHONE, axe, goto, navigate
+from .conftest import PHONE, axe, goto, navigate, settle, write_poster
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_chosen_image_shows_in_the_preview_before_saving(browse, world, tmp_path):
+    page = browse("redaktion")
+    goto(page, "/posts/new/")
+    page.get_by_label("Text", exact=True).fill("Das Kreishaus ist am Freitag geschlossen.")
+    page.get_by_role("checkbox", name="Sandbox (Testkanal)").check()
+    expect(page.locator("#previews .preview")).to_have_count(1)
+    page.get_by_label("Bild oder Video hinzufügen").set_input_files(write_poster(tmp_path / "kreishaus.png"))
+    page.get_by_label("Alternativtext: Was zeigt das Bild?").fill("Das Kreishaus im Schnee")
+    chosen = page.locator("#previews .preview__media--chosen img")
+    expect(chosen).to_have_attribute("alt", "Das Kreishaus im Schnee")
+    assert chosen.get_attribute("src").startswith("blob:")
+    # Still there after the next live check replaced the previews.
+    page.get_by_label("Text", exact=True).fill("Das Kreishaus ist am Freitag und Samstag geschlossen.")
+    expect(page.locator("#previews .preview")).to_contain_text("und Samstag")
+    expect(chosen).to_have_count(1)
+    settle(page)
+    axe(page, context="/posts/new/ (image chosen, not saved)")
 
 
 def test_back_and_save_again_makes_one_post(browse, world):
