@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
@@ -28,10 +27,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("theme.css", theme.theme_view, name="theme_css"),
-    # Browsers ask for /favicon.ico on pages without <link rel="icon"> (error pages, files).
-    path(
-        "favicon.ico", RedirectView.as_view(url=static("icons/favicon.svg"), permanent=True), name="favicon"
-    ),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/login/", accounts_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -2,8 +2,9 @@ import logging
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -77,3 +78,9 @@ def health(request):
     healthy = all(value == "ok" for value in checks.values())
     body = {"status": "ok" if healthy else "unavailable", **checks, "workers_last_seen_seconds": workers}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages without <link rel="icon"> (error pages, files). Resolved
+    per request: at import time the static manifest may not exist yet (a worker before collectstatic)."""
+    return HttpResponsePermanentRedirect(static("icons/favicon.svg"))

@@ -139,3 +139,21 @@ def test_start_page_screenshots(browse, world, screenshot, who):
     page = browse(who)  # signing in checks the start page with axe
     expect(page.locator(".start-panel").first).to_be_visible()
     screenshot(page, f"start-{who}", full_page=True)
+    phone = browse(who, viewport=PHONE)
+    expect(phone.locator(".start-panel").first).to_be_visible()
+    screenshot(phone, f"start-{who}-phone", full_page=True)
+
+
+def test_phone_screenshots_of_editor_queue_review_and_rollout(browse, world, screenshot):
+    submitted = Post.objects.filter(status=Post.Status.IN_REVIEW).order_by("pk").first()
+    staff = browse("redaktion", viewport=PHONE)
+    goto(staff, "/posts/new/")
+    screenshot(staff, "editor-phone", full_page=True)
+    coordinator = browse("koordination", viewport=PHONE)
+    goto(coordinator, "/approvals/")
+    screenshot(coordinator, "queue-phone", full_page=True)
+    goto(coordinator, f"/approvals/posts/{submitted.pk}/")
+    screenshot(coordinator, "review-phone", full_page=True)
+    admin = browse("admin", viewport=PHONE)
+    goto(admin, "/publishing/rollout/")
+    screenshot(admin, "rollout-phone", full_page=True)
