@@ -7,5 +7,7 @@ class LandkreisSocialConfig(AppConfig):
     verbose_name = _("Operations")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deploy checks
-        from . import theme  # noqa: F401 - registers the primary colour's system check
+        from . import (
+            checks,  # noqa: F401 - registers the deploy checks
+            theme,  # noqa: F401 - registers the primary colour's system check
+        )

@@ -13,7 +13,7 @@ waiting, a ``count`` provider) without touching any template.
 - ``active`` lists the view names (or ``namespace:`` prefixes) under which the entry is marked as the
   current page; by default its own ``url_name``.
 
-Groups follow the work: Schreiben, Prüfen, Veröffentlichen, Verwaltung. The inbox adds its entry
+Groups follow the work: Schreiben, Prüfen, Veröffentlichen, Auswerten (the committee's reports), Verwaltung. The inbox adds its entry
 ("Posteingang") to the ``review`` group, see the marked slot below.
 """
 
@@ -53,6 +53,13 @@ def _reviews(user) -> bool:
 
 def _coordinates(user) -> bool:
     return bool(roles.user_groups(user) & {roles.KOORDINATION, roles.ADMINISTRATION})
+
+
+def _reads_reports(user) -> bool:
+    return bool(
+        roles.user_groups(user)
+        & {roles.KOORDINATION, roles.PRESSESTELLE, roles.ADMINISTRATION, roles.FACHBEREICHSLEITUNG}
+    )
 
 
 def _administers(user) -> bool:
@@ -186,6 +193,11 @@ GROUPS: tuple[Group, ...] = (
                 active=("publishing:sandbox", "publishing:sandbox_post"),
             ),
         ),
+    ),
+    Group(
+        "evaluate",
+        pgettext_lazy("navigation group", "Evaluate"),
+        (Entry("reports:index", _("Reports"), "bar-chart-line", _reads_reports, active=("reports:",)),),
     ),
     Group(
         "admin",

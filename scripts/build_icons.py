@@ -62,6 +62,7 @@ UI_ICONS = (
     "x-lg",
     "clipboard",
     "people",
+    "bar-chart-line",
 )
 
 
