@@ -39,8 +39,18 @@ def link_labels(html: str) -> list[str]:
             ["Beiträge", "Redaktionsplan", "Etikette"],
             ["Freigaben", "Rollout", "Protokoll"],
         ),
-        ("head", ["Schreiben", "Prüfen", "Auswerten"], ["Beiträge", "Freigaben"], ["Veröffentlichungen", "Rollout"]),
-        ("press", ["Schreiben", "Prüfen", "Auswerten"], ["Freigaben"], ["Veröffentlichungen", "Sandbox-Feed", "Rollout"]),
+        (
+            "head",
+            ["Schreiben", "Prüfen", "Auswerten"],
+            ["Beiträge", "Freigaben"],
+            ["Veröffentlichungen", "Rollout"],
+        ),
+        (
+            "press",
+            ["Schreiben", "Prüfen", "Auswerten"],
+            ["Freigaben"],
+            ["Veröffentlichungen", "Sandbox-Feed", "Rollout"],
+        ),
         (
             "coordinator",
             ["Schreiben", "Prüfen", "Veröffentlichen", "Auswerten"],
