@@ -173,8 +173,20 @@ def test_the_same_new_post_form_sent_twice_makes_one_post(client, editor, depart
     post = Post.objects.get(title="Impfbus")
     assert second.redirect_chain[-1][0] == f"/posts/{post.pk}/edit/"
     assert "Nichts wurde doppelt gespeichert" in second.content.decode()
-    # A new form (a new token) makes a new post, as it should.
+    # A new form (a new token) with another text makes a new post, as it should.
     html = client.get("/posts/new/").content.decode()
     data["create_token"] = html.split('name="create_token" value="', 1)[1].split('"', 1)[0]
+    data["text"] = "Der Impfbus kommt auch nach Zeven."
     client.post("/posts/new/", data)
     assert Post.objects.filter(title="Impfbus").count() == 2
+
+
+def test_without_the_token_the_same_text_within_minutes_is_the_same_post(
+    client, editor, department, channels
+):
+    """A browser that does not restore the token after Back: title, text and department decide."""
+    client.force_login(editor)
+    data = {"department": department.pk, "title": "Impfbus", "text": "Der Impfbus kommt."}
+    client.post("/posts/new/", data)
+    client.post("/posts/new/", data)
+    assert Post.objects.filter(title="Impfbus").count() == 1

@@ -252,8 +252,12 @@ def test_the_calendar_shows_the_delivery_state_per_channel(client, channels, edi
     Post.objects.filter(pk=post.pk).update(status=Post.Status.PARTIALLY_FAILED, published_at=timezone.now())
     client.force_login(editor)
     html = client.get(reverse("posts:calendar") + "?view=week").content.decode()
-    assert f"{channels['x'].name}: fehlgeschlagen" in html
-    assert f"{channels['mastodon'].name}: veröffentlicht" in html
+    # Each channel as its network's icon, its name for screen readers, then the state.
+    assert (
+        f'#net-x"></use></svg><span class="visually-hidden">{channels["x"].name}: </span>fehlgeschlagen'
+        in html
+    )
+    assert f"{channels['mastodon'].name}: </span>veröffentlicht" in html
 
 
 def test_the_navigation_leads_the_coordination_to_deliveries_and_the_sandbox_feed(
