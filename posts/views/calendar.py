@@ -178,8 +178,10 @@ def post_reschedule(request, pk):
     post = selectors.get_post_for_user(request.user, pk)
     form = RescheduleForm(request.POST)
     next_url = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
+        next_url = ""  # only a path of this site (redirect() would take anything else for a view name)
     next_url = next_url or reverse("posts:detail", args=[post.pk])
     problem = ""
     if not form.is_valid():

@@ -23,7 +23,7 @@ def sidebar(html: str) -> str:
 
 
 def group_headings(html: str) -> list[str]:
-    return re.findall(r'<h2 class="sidebar-heading"[^>]*>([^<]+)</h2>', sidebar(html))
+    return re.findall(r'<p class="sidebar-heading"[^>]*>([^<]+)</p>', sidebar(html))
 
 
 def link_labels(html: str) -> list[str]:
