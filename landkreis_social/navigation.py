@@ -13,8 +13,8 @@ waiting, a ``count`` provider) without touching any template.
 - ``active`` lists the view names (or ``namespace:`` prefixes) under which the entry is marked as the
   current page; by default its own ``url_name``.
 
-Groups follow the work: Schreiben, Prüfen, Veröffentlichen, Auswerten (the committee's reports), Verwaltung. The inbox adds its entry
-("Posteingang") to the ``review`` group, see the marked slot below.
+Groups follow the work: Schreiben, Prüfen, Veröffentlichen, Auswerten (the committee's reports), Verwaltung. The inbox's entry
+("Posteingang") sits in the ``review`` group.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from django.utils.translation import pgettext_lazy
 from approvals.selectors import queue_for
 from channels.models import Channel
 from departments import roles
+from inbox import selectors as inbox_selectors
 from notifications.models import Notification
 from posts.models import Post
 from publishing.models import Delivery
@@ -89,6 +90,12 @@ def deliveries_needing_attention(user) -> QuerySet:
 
 def channels_needing_attention(user) -> QuerySet:
     return Channel.objects.filter(attention_since__isnull=False)
+
+
+def inbox_waiting(user) -> QuerySet:
+    """What citizens wrote that the user's departments (or, for the county-wide roles, anybody) must
+    still react to – as the inbox counted it before the shell."""
+    return inbox_selectors.visible_items(user).filter(is_open=True, first_reaction_at__isnull=True)
 
 
 def unread_notifications(user) -> QuerySet:
@@ -160,8 +167,15 @@ GROUPS: tuple[Group, ...] = (
                 count_label=_("waiting for you"),
                 active=("approvals:queue", "approvals:review", "approvals:history", "approvals:autonomous"),
             ),
-            # Slot: the inbox (issue 15) adds its entry here, e.g.
-            # Entry("inbox:list", _("Inbox"), "inbox", <who may see it>, count=<items due>, active=("inbox:",)),
+            Entry(
+                "inbox:list",
+                _("Inbox"),
+                "inbox",
+                inbox_selectors.may_use_inbox,
+                count=inbox_waiting,
+                count_label=_("waiting for a reaction"),
+                active=("inbox:",),
+            ),
         ),
     ),
     Group(

@@ -35,8 +35,8 @@ def link_labels(html: str) -> list[str]:
     [
         (
             "editor",
-            ["Schreiben"],
-            ["Beiträge", "Redaktionsplan", "Etikette"],
+            ["Schreiben", "Prüfen"],
+            ["Beiträge", "Redaktionsplan", "Etikette", "Posteingang"],
             ["Freigaben", "Rollout", "Protokoll"],
         ),
         (
@@ -59,7 +59,7 @@ def link_labels(html: str) -> list[str]:
         ),
         (
             "admin",
-            ["Schreiben", "Veröffentlichen", "Auswerten", "Verwaltung"],
+            ["Schreiben", "Prüfen", "Veröffentlichen", "Auswerten", "Verwaltung"],
             ["Kanäle", "Rollout", "Freigabeverfahren", "Protokoll", "Administration"],
             ["Freigaben"],
         ),
