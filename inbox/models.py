@@ -272,6 +272,10 @@ class SandboxComment(models.Model):
     author_name = models.CharField(_("display name"), max_length=200, blank=True)
     text = models.TextField(_("text"))
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    # The county's answers (issue 16) are comments too; they are not read back into the inbox.
+    by_county = models.BooleanField(_("by the county"), default=False)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    reply_key = models.CharField(_("idempotency key"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["pk"]

@@ -19,6 +19,8 @@ from .base import (
     InboundItem,
     InboundKind,
     InboxPage,
+    Interactions,
+    ItemRef,
     NetworkAdapter,
     NetworkLimits,
     PostContent,
@@ -30,7 +32,7 @@ from .registry import register
 # The sandbox's comment section. What demo citizens write on the sandbox feed is stored by the inbox app
 # (it owns the table and registers the source when it starts); the adapter reads it like a network's
 # comment API: ``source(channel_id, after, limit) -> [(sequence, InboundItem), …]`` oldest first.
-CommentSource = Callable[[int, int, int], list[tuple[int, InboundItem]]]
+CommentSource = Callable[[int, int, int], list[tuple[int, InboundItem | None]]]  # None: skip, cursor moves
 _comment_source: CommentSource | None = None
 
 
@@ -130,7 +132,52 @@ class SandboxAdapter(NetworkAdapter):
             ) from None
         newest = max([after, *(sequence for sequence, _item in rows)])
         return InboxPage(
-            items=tuple(item for _sequence, item in rows),
+            items=tuple(item for _sequence, item in rows if item is not None),
             cursor=str(newest),
             more=len(rows) >= self.PAGE_SIZE,
         )
+
+    # --- replies and moderation (what citizens write) ------------------------------------------------
+    # The sandbox answers like Mastodon (a repeated key returns the reply it already made) and hides
+    # and deletes like Facebook, in the comment section the inbox registers (``set_comment_sink``).
+
+    interactions = Interactions(reply=True, hide=True, unhide=True, delete=True, reply_deduplicates=True)
+
+    def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
+        try:
+            network_id, url = _sink().reply(
+                self._channel_id(), target.external_id, self.compose_text(content), content.idempotency_key
+            )
+        except LookupError:
+            raise PublishError(
+                "Sandbox: " + gettext("comment not found."), kind=ErrorKind.PERMANENT, status_code=404
+            ) from None
+        except DatabaseError:
+            raise PublishError(
+                "Sandbox: " + gettext("database not reachable."), kind=ErrorKind.RETRYABLE
+            ) from None
+        return PublishedRef(external_id=network_id, url=url)
+
+    def _set_hidden(self, target: ItemRef, hidden: bool) -> None:
+        _sink().set_hidden(self._channel_id(), target.external_id, hidden)
+
+    def _delete_comment(self, target: ItemRef) -> None:
+        _sink().delete(self._channel_id(), target.external_id)
+
+
+# --- replies and moderation on the sandbox (issue 16) -------------------------------------------------
+# The inbox app owns the comment table and registers what answering and hiding do there, as it does for
+# reading: ``sink.reply(channel_id, target_network_id, text, key) -> (network_id, url)``,
+# ``sink.set_hidden(channel_id, network_id, hidden)``, ``sink.delete(channel_id, network_id)``.
+_comment_sink = None
+
+
+def set_comment_sink(sink) -> None:
+    global _comment_sink
+    _comment_sink = sink
+
+
+def _sink():
+    if _comment_sink is None:
+        raise PublishError("Sandbox: " + gettext("no comment section registered."), kind=ErrorKind.PERMANENT)
+    return _comment_sink

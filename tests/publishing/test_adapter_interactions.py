@@ -70,7 +70,7 @@ def test_capabilities_are_declared_per_network_in_the_registry():
     assert all(i.reply for i in got.values())
     assert [kind for kind, i in got.items() if i.reply_deduplicates] == ["mastodon"]
     assert [kind for kind, i in got.items() if not i.reply_direct] == ["bluesky"]
-    assert not registry.interactions("sandbox").reply  # the demo channel: nothing to answer yet
+    assert registry.interactions("sandbox").moderation == ("hide", "unhide", "delete")  # the demo channel
 
 
 # --- replies -------------------------------------------------------------------------------------------
