@@ -26,6 +26,7 @@ from audit.models import AuditChainHead, AuditEvent
 from channels.models import Channel, RolloutPhase
 from departments import roles
 from etiquette.selectors import current_guide, training_record
+from inbox import selectors as inbox_selectors
 from posts.models import Post
 from posts.selectors import drafting_departments, visible_posts
 from publishing.models import Delivery
@@ -219,6 +220,43 @@ def my_delivery_problems(user, now) -> Panel | None:
         ],
         more_url=_list_url(scope="all", status=["failed", "partially_failed"]) if more else "",
         more_label=_("All failed posts"),
+    )
+
+
+def inbox_due(user, now) -> Panel | None:
+    """What citizens wrote that still waits for a reaction of the user's departments, earliest due first.
+    Only kind, channel and due time are shown here: the citizens' texts and names stay in the inbox."""
+    if not inbox_selectors.may_use_inbox(user):
+        return None
+    rows, _more = _limited(
+        inbox_selectors.visible_items(user)
+        .filter(is_open=True, first_reaction_at__isnull=True, due_at__isnull=False)
+        .select_related("channel")
+        .order_by("due_at", "pk")
+    )
+    items = []
+    for item in rows:
+        state = inbox_selectors.urgency(item, now)
+        badge, tone = {"overdue": (_("overdue"), "danger"), "soon": (_("due soon"), "warning")}.get(
+            state, ("", "")
+        )
+        items.append(
+            Item(
+                title=f"{item.get_kind_display()} · {item.channel.name}",
+                url=reverse("inbox:item", args=[item.pk]),
+                meta=_("reaction due %(when)s") % {"when": _fmt(item.due_at)},
+                badge=badge,
+                badge_tone=tone,
+                network=item.channel.kind,
+            )
+        )
+    return Panel(
+        key="inbox-due",
+        title=_("Inbox: reactions due"),
+        items=items,
+        empty=_("Nothing in the inbox waits for a reaction from your department."),
+        more_url=reverse("inbox:list"),
+        more_label=_("Open the inbox"),
     )
 
 
@@ -474,6 +512,7 @@ PANELS: dict[str, tuple[PanelFunction, ...]] = {
     roles.REDAKTION: (
         sent_back_to_me,
         my_delivery_problems,
+        inbox_due,
         my_drafts,
         my_posts_in_review,
         planned_this_week,
@@ -482,6 +521,7 @@ PANELS: dict[str, tuple[PanelFunction, ...]] = {
         waiting_for_me,
         sent_back_to_me,
         my_delivery_problems,
+        inbox_due,
         my_drafts,
         my_posts_in_review,
         planned_this_week,

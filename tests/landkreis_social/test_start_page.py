@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from approvals.models import ReviewStep
 from channels.models import Channel
@@ -153,3 +154,36 @@ def test_the_start_page_takes_the_same_queries_at_10_and_200_posts(
     add(30)
     with django_assert_num_queries(few):
         assert client.get("/").status_code == 200
+
+
+def test_redaktion_sees_inbox_reactions_due_without_the_citizens_text(
+    client, editor, outsider, department, other_department
+):
+    from inbox.models import InboxItem
+
+    channel = live_channel(departments=[department, other_department])
+    now = timezone.now()
+
+    def item(number, dept, due_in):
+        return InboxItem.objects.create(
+            channel=channel,
+            network_id=str(number),
+            kind=InboxItem.Kind.COMMENT,
+            text="Wann hat das Bürgerbüro offen? Erika Muster",
+            author_handle="@erika",
+            received_at=now,
+            conversation_key=f"item:{number}",
+            department=dept,
+            due_at=now + due_in,
+            clock_starts_at=now - timedelta(hours=1),
+        )
+
+    late = item(1, department, timedelta(hours=-1))
+    later = item(2, department, timedelta(hours=5))
+    item(3, other_department, timedelta(hours=1))  # another department's
+    client.force_login(editor)
+    html = panel(client.get("/").content.decode(), "inbox-due")
+    assert html.index(f'href="/inbox/{late.pk}/"') < html.index(f'href="/inbox/{later.pk}/"')
+    assert html.count('class="start-item"') == 2
+    assert "überfällig" in html
+    assert "Bürgerbüro" not in html and "erika" not in html.lower()  # personal data stays in the inbox
