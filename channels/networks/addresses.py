@@ -38,7 +38,8 @@ def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 
 def address_problem(url: str) -> str | None:
-    """A German sentence why the app may not call ``url`` (None: it may). Resolves the host name."""
+    """A German sentence why the app may not call ``url`` (None: it may). Resolves the host name; a name
+    that does not resolve now is not refused (it reaches no address at all)."""
     if allow_local():
         return None
     parts = urlsplit(url)
@@ -57,7 +58,11 @@ def address_problem(url: str) -> str | None:
         try:
             infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
         except (OSError, UnicodeError):
-            return _("The server name %(host)s cannot be resolved.") % {"host": host}
+            # A name that does not resolve reaches nothing, internal or not: no forgery to refuse. Refusing
+            # it would turn a passing DNS outage into a permanent credentials problem that stops every
+            # channel (this check runs before each use), and would refuse the demo's offline channels.
+            # The network library's own lookup then fails as a retryable connection error.
+            return None
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not addresses or not all(_is_public(ip) for ip in addresses):
         return refused

@@ -4,11 +4,15 @@ a published post (issue 14). The tests' fake servers run on 127.0.0.1 over http,
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from django.urls import reverse
 
-from channels import services
+from channels import demo, services
 from channels.forms import credential_field_name
+from channels.models import Channel
+from channels.networks.addresses import address_problem
 from channels.networks.base import PostContent
 
 from .conftest import make_adapter
@@ -93,3 +97,20 @@ def test_an_https_link_is_kept_and_http_only_for_local_fakes(fake_mastodon, sett
     settings.NETWORKS_ALLOW_LOCAL = True
     ref = make_adapter(fake_mastodon).publish(PostContent(text="b"))
     assert ref.url.startswith(fake_mastodon.base_url + "/@landkreis/")
+
+
+def test_a_name_that_does_not_resolve_is_no_address_problem(strict, monkeypatch):
+    """A DNS failure is not a private address: refusing it stopped every channel as a credentials
+    problem during a DNS outage and made `make demo` fail at seeding (social.example never resolves)."""
+
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    assert address_problem("https://social.example") is None
+    assert address_problem("https://127.0.0.1") is not None  # literal addresses are still judged
+
+
+def test_the_demo_channels_are_created_without_local_networks_allowed(db, strict):
+    demo.seed(actor=None)
+    assert Channel.objects.filter(base_url="https://social.example").exists()
