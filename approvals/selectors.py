@@ -7,7 +7,11 @@ Who decides a step
   on the post's department (a head of another department does not hold it; superusers do not count);
 - ``press``: members of the Pressestelle group.
 
-Four eyes: nobody decides a step of a post they wrote or submitted (:func:`refusal_reason`).
+Four eyes: nobody decides a step of a post they wrote or submitted, nor of a post they answer for
+(``Post.responsible``: another system's post made in their name) – see :func:`refusal_reason`. The one
+exception is a standing rule (a template's "approve automatically"): its approval is the documented
+decision of the rule, so the person who answers for the post may have enabled it; the author and the
+submitter are refused even then.
 """
 
 from __future__ import annotations
@@ -137,12 +141,24 @@ def is_own_post(user, review: Review) -> bool:
     return user.pk in {review.post.author_id, review.opened_by_id}
 
 
-def refusal_reason(user, step: ReviewStep | None) -> str | None:
-    """Why ``user`` may not decide ``step`` (a German sentence), or ``None`` if they may."""
+def answers_for_post(user, review: Review) -> bool:
+    """Is ``user`` the person who answers for the post (its author being another system's service user)?"""
+    return user.pk is not None and user.pk == review.post.responsible_id
+
+
+def refusal_reason(user, step: ReviewStep | None, *, standing_rule: bool = False) -> str | None:
+    """Why ``user`` may not decide ``step`` (a German sentence), or ``None`` if they may.
+
+    ``standing_rule``: the decision is made by a rule ``user`` enabled (see the module's docstring)."""
     if step is None or step.status != ReviewStep.Status.OPEN or step.review.status != Review.Status.OPEN:
         return _("This post is not waiting for a review decision.")
     if is_own_post(user, step.review):
         return _("You wrote or submitted this post. Four-eyes principle: somebody else has to decide on it.")
+    if not standing_rule and answers_for_post(user, step.review):
+        return _(
+            "You answer for this post (another system made it in your name). Four-eyes principle: "
+            "somebody else has to decide on it."
+        )
     if not holds_step_role(user, step):
         return {
             ReviewStep.Kind.COORDINATION: _("This step is decided by the social-media coordination."),
@@ -227,6 +243,7 @@ def queue_for(user) -> QuerySet[ReviewStep]:
         ReviewStep.objects.filter(allowed, status=ReviewStep.Status.OPEN, review__status=Review.Status.OPEN)
         .exclude(review__post__author=user)
         .exclude(review__opened_by=user)
+        .exclude(review__post__responsible=user)
         .select_related("review__post__department", "review__post__author", "review__revision")
         .prefetch_related(Prefetch("review__post__channels", queryset=Channel.objects.order_by("name")))
         .order_by(

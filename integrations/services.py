@@ -351,6 +351,7 @@ def _integration_post_create(
         planned_at=planned_at,
         press_relevant=press_relevant,
         media_new=media_new,
+        responsible=integration.responsible,
     )
     PostOrigin.objects.create(
         post=post,
@@ -582,7 +583,15 @@ def _auto_approve(*, template: PostTemplate, post: Post) -> bool:
     step = open_step_of(review)
     try:
         with transaction.atomic():
-            step_approve(actor=enabled_by, step=step, revision=review.revision, comment=comment)
+            # The rule's approval: the person who enabled it may also answer for the integration (the rule
+            # is the county's documented decision); four eyes still refuses the author and submitter.
+            step_approve(
+                actor=enabled_by,
+                step=step,
+                revision=review.revision,
+                comment=comment,
+                standing_rule=template.name,
+            )
     except (ValidationError, PermissionDenied) as refusal:
         reason = refusal.messages[0] if isinstance(refusal, ValidationError) else str(refusal)
         audit_record(

@@ -43,6 +43,17 @@ class Post(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="posts"
     )
+    # Who answers for the post when the author is not a person (a service user of another system):
+    # set when the post is made, never changed. Four eyes excludes them like the author.
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Answers for the post when the author is a service user; may not approve it."),
+    )
     title = models.CharField(
         _("internal title"),
         max_length=200,

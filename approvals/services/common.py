@@ -75,8 +75,8 @@ def _lock_open_step(step: ReviewStep) -> tuple[Review, ReviewStep]:
     return review, step
 
 
-def _check_may_decide(actor, step: ReviewStep) -> None:
-    reason = selectors.refusal_reason(actor, step)
+def _check_may_decide(actor, step: ReviewStep, *, standing_rule: bool = False) -> None:
+    reason = selectors.refusal_reason(actor, step, standing_rule=standing_rule)
     if reason is not None:
         raise DecisionRefused(reason)
 
@@ -122,9 +122,10 @@ def _authors(review: Review) -> list:
 
 
 def _notify_reviewers(*, actor, review: Review, step: ReviewStep) -> list[Notification]:
-    """Tell the people who may decide ``step`` that the post waits for them (not the author)."""
+    """Tell the people who may decide ``step`` that the post waits for them (not the author, the
+    submitter or the person who answers for the post)."""
     candidates = selectors.reviewers_for(step, review.post.department).exclude(
-        pk__in=[review.post.author_id, review.opened_by_id or 0]
+        pk__in=[review.post.author_id, review.opened_by_id or 0, review.post.responsible_id or 0]
     )
     return notify(
         kind=Notification.Kind.REVIEW_WAITING,

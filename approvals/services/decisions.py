@@ -130,6 +130,7 @@ def step_approve(
     planned_at: datetime | object | None = KEEP,
     comment: str = "",
     revision: Revision | int | None = None,
+    standing_rule: str = "",
 ) -> Review:
     """Approve the open step. The last step approves the post and hands it to publishing.
 
@@ -137,10 +138,14 @@ def step_approve(
     the post changed since the reviewer saw ``revision``, the etiquette check has blocking findings,
     or a warning has no acknowledgement (``acknowledgements`` maps finding keys to reasons). On the
     last step ``planned_at`` sets a new publication time (``None``: publish now; ``KEEP``: unchanged).
+
+    ``standing_rule`` names the rule ``actor`` enabled when the approval is that rule's (a template's
+    "approve automatically"): then ``actor`` may be the person who answers for the post – the rule is the
+    documented decision – but still not its author or submitter. The audit event names the rule.
     """
     comment = (comment or "").strip()
     review, step = _lock_open_step(step)
-    _check_may_decide(actor, step)
+    _check_may_decide(actor, step, standing_rule=bool(standing_rule))
     _check_revision(review, revision)
     editors, changes = _reviewer_edits(review)
     if editors and settings.REVIEW_EDIT_NEEDS_SECOND_PERSON and actor.pk in {u.pk for u in editors}:
@@ -188,6 +193,7 @@ def step_approve(
             "position": step.position,
             "revision": review.revision.number,
             "next_step": str(next_step.kind) if next_step else None,
+            **({"standing_rule": standing_rule} if standing_rule else {}),
         },
         comment=comment,
     )

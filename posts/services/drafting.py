@@ -45,8 +45,12 @@ def post_create(
     planned_at: datetime | None = None,
     press_relevant: bool = False,
     media_new: Iterable[tuple[ProcessedMedia, dict]] = (),
+    responsible=None,
 ) -> Post:
-    """A new draft of ``department`` by ``actor`` (who must be a member allowed to draft there)."""
+    """A new draft of ``department`` by ``actor`` (who must be a member allowed to draft there).
+
+    ``responsible``: the person who answers for the post when ``actor`` is a service user (another
+    system's posts); the four-eyes rule keeps them from deciding on it like the author."""
     if not selectors.may_draft_in(actor, department):
         raise PermissionDenied(_("You may not write posts for this department."))
     channels = _check_channels(department, channels)
@@ -54,6 +58,7 @@ def post_create(
     post = Post.objects.create(
         department=department,
         author=actor,
+        responsible=responsible,
         title=title,
         text=text,
         link=link,
@@ -77,6 +82,7 @@ def post_create(
             "planned_at": planned_at,
             "press_relevant": press_relevant,
             "media": len(list(post.media.all())),
+            **({"responsible": responsible.get_username()} if responsible is not None else {}),
         },
     )
     return post
