@@ -9,8 +9,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+
+from etiquette.admin import PrettyJSONField
 
 from . import events, services
 from .models import (
@@ -33,6 +36,11 @@ def _form_errors(form, exc: ValidationError) -> None:
                 form.add_error(field if field in form.fields else None, error)
     else:
         form.add_error(None, exc)
+
+
+# JSON fields of this app's admin: deeply nested input ("[" × 5,000) is a field error, not a
+# RecursionError (found by the form probes, issue 14).
+JSON_FIELDS = {models.JSONField: {"form_class": PrettyJSONField}}
 
 
 class IntegrationForm(forms.ModelForm):
@@ -69,6 +77,7 @@ class IntegrationForm(forms.ModelForm):
 
 @admin.register(Integration)
 class IntegrationAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FIELDS
     form = IntegrationForm
     list_display = ("name", "service_user", "responsible", "active", "created_at")
     readonly_fields = ("service_user", "created_at")
@@ -138,6 +147,7 @@ class TokenForm(forms.ModelForm):
 
 @admin.register(IntegrationToken)
 class IntegrationTokenAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FIELDS
     form = TokenForm
     list_display = ("__str__", "rights", "expires_at", "last_used_at", "revoked_at", "created_by")
     list_filter = ("integration",)
@@ -255,6 +265,7 @@ class WebhookDeliveryInline(admin.TabularInline):
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FIELDS
     form = SubscriptionForm
     list_display = ("integration", "url", "active", "consecutive_failures", "disabled_at")
 
@@ -301,6 +312,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(PostOrigin)
 class PostOriginAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FIELDS
     list_display = ("post", "integration", "responsible", "token_created_by", "created_at")
     list_filter = ("integration",)
 
@@ -347,6 +359,7 @@ class TemplateForm(forms.ModelForm):
 
 @admin.register(PostTemplate)
 class PostTemplateAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FIELDS
     form = TemplateForm
     list_display = ("name", "department", "auto_approve", "auto_approve_enabled_by", "active")
     readonly_fields = ("auto_approve", "auto_approve_enabled_by", "auto_approve_enabled_at")
@@ -373,6 +386,7 @@ class FeedItemInline(admin.TabularInline):
 
 @admin.register(FeedSource)
 class FeedSourceAdmin(admin.ModelAdmin):
+    formfield_overrides = JSON_FIELDS
     """Sources and their attribution. Configuration, not workflow data: saved by the admin itself, and
     audited here."""
 

@@ -64,7 +64,7 @@ def template_preview(request, pk):
     try:
         data = json.loads(raw)
         context["rendered"], context["findings"] = selectors.template_preview(template, data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[" × 5,000 (found by the form probes, issue 14)
         context["error"] = [_("The data is not valid JSON.")]
     except ValidationError as error:
         if hasattr(error, "error_dict"):

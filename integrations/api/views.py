@@ -194,7 +194,7 @@ class PostListCreate(APIBase):
         if request.content_type.startswith("multipart/"):
             try:
                 data = json.loads(request.data.get("data") or "")
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise Problem("malformed", "The part “data” must be the post as JSON.") from None
             if not isinstance(data, dict):
                 raise Problem("malformed", "The part “data” must be a JSON object.")

@@ -29,7 +29,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .test_permission_matrix import MATRIX
-from .world import default_world, object_value, request_in_savepoint, url_for
+from .test_permission_matrix import world as matrix_world
+from .world import object_value, request_in_savepoint, url_for
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 SKIP_FIELDS = {"csrfmiddlewaretoken"}
@@ -331,7 +332,8 @@ def probe(client, form: Form, ids: list[int]) -> int:
 
 @pytest.fixture
 def world(cast, department, other_department, settings, tmp_path):
-    return default_world(cast, department, other_department, settings, tmp_path)
+    # The permission matrix's world (it adds the objects of later apps, e.g. a post template).
+    return matrix_world.__wrapped__(cast, department, other_department, settings, tmp_path)
 
 
 def pages_for(world, role: str) -> list[str]:
