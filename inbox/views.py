@@ -408,7 +408,7 @@ def _reply_context(request, item: InboxItem, reply_form=None, findings=None) -> 
         "reply_form": reply_form or ReplyForm(),
         "reply_findings": findings,
         "offer_direct": allowed.reply_direct and item.kind != InboxItem.Kind.DIRECT,
-        "needs_approval": replying.replies_need_approval(item.department),
+        "needs_approval": replying.replies_need_approval(item.department) and not roles.is_press_office(user),
         "decision_form": ReplyDecisionForm(),
     }
 

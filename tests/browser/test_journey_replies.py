@@ -73,3 +73,28 @@ def test_redaktion_answers_with_a_textbaustein_koordination_approves_and_hides(b
     expect(coordinator.locator("#moderation-state")).to_contain_text("im Netzwerk ausgeblendet")
     expect(coordinator.locator("#moderation-history")).to_contain_text("Beleidigung anderer Nutzer")
     assert SandboxComment.objects.get(pk=int(other.network_id[1:])).hidden
+
+
+def test_a_journalists_question_goes_to_the_press_office_who_answers_it(browse, world, no_worker):
+    item = InboxItem.objects.filter(channel__kind="sandbox").order_by("-pk").first()
+    author = browse("redaktion")
+    base = author.url.split("/", 3)
+    author.goto(f"{base[0]}//{base[2]}/inbox/{item.pk}/")
+    author.locator("#id_press_note").fill("Frage einer Journalistin der Kreiszeitung")
+    navigate(author, lambda: author.get_by_role("button", name="An die Pressestelle").click())
+    expect(author.locator("#press-state")).to_contain_text("Für den Fachbereich gesperrt")
+    expect(author.locator("#reply-form")).to_have_count(0)
+
+    press = browse("presse")
+    press.goto(f"{base[0]}//{base[2]}/inbox/{item.pk}/")
+    expect(press.locator("#hand-back")).to_be_visible()
+    press.locator("#id_reply_text").fill(
+        "Die Pressestelle meldet sich dazu bei Ihnen. Schreiben Sie uns eine Direktnachricht."
+    )
+    navigate(press, lambda: press.get_by_role("button", name="Antwort senden").click())
+    reply = Reply.objects.get()
+    assert no_worker == [reply.pk] and reply.author.username == "presse"
+    assert replying.reply_send(reply.pk) == Reply.Status.PUBLISHED
+    press.reload()
+    expect(press.locator("#replies")).to_contain_text("veröffentlicht")
+    expect(press.locator("#press-history")).to_contain_text("von der Pressestelle beantwortet")
