@@ -24,6 +24,12 @@ def _load() -> dict[str, type[NetworkAdapter]]:
     if len(_ADAPTERS) < len(ADAPTER_MODULES):
         for name in ADAPTER_MODULES:
             import_module(f"{__package__}.{name}")
+        # ADAPTER_MODULES order, not the order the modules happened to be imported in (a process that
+        # imported the sandbox first listed it first, and the forms' choices moved).
+        order = {kind: index for index, kind in enumerate(ADAPTER_MODULES)}
+        ordered = sorted(_ADAPTERS.items(), key=lambda item: order.get(item[0], len(order)))
+        _ADAPTERS.clear()
+        _ADAPTERS.update(ordered)
     return _ADAPTERS
 
 
