@@ -25,6 +25,7 @@ from .. import selectors, services
 from ..models import TokenRight
 from . import idempotency
 from .authentication import IntegrationTokenAuthentication
+from .parsers import JSONParser
 from .problems import PROBLEM_CONTENT_TYPE, Problem, findings_json
 from .serializers import (
     ChannelSerializer,
@@ -68,7 +69,7 @@ class APIBase(APIView):
     permission_classes = [permissions.IsAuthenticated]
     throttle_classes = [TokenRateThrottle]
     renderer_classes = [renderers.JSONRenderer, ProblemJSONRenderer]
-    parser_classes = [parsers.JSONParser]
+    parser_classes = [JSONParser]
 
     def dispatch(self, request, *args, **kwargs):
         request.api_language = translation.get_language() or "de"
@@ -142,7 +143,7 @@ def _media_from_request(request, items: list[dict]) -> list:
 
 
 class PostListCreate(APIBase):
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser]
+    parser_classes = [JSONParser, parsers.MultiPartParser]
 
     @extend_schema(
         operation_id="posts_list",
