@@ -22,7 +22,7 @@ from publishing.tasks import run_delivery
 from . import fetching, services
 from .models import SandboxComment
 
-TITLE = "Grippeimpfung im Kreishaus"
+TITLE = "Grippeschutzimpfung im Kreishaus"  # not the staff journey's title (tests/browser)
 TEXT = (
     "Ab Montag impft das Gesundheitsamt im Kreishaus gegen Grippe, montags bis donnerstags von 8 bis "
     "15 Uhr. Bitte bringen Sie Ihren Impfpass mit."

@@ -90,7 +90,8 @@ def world(transactional_db, settings):
     """``seed_demo`` on the test database; returns the demo users by name.
 
     The live server needs committed data, hence a transactional database. The flush after earlier
-    transactional tests removed what data migrations made (role groups, the default etiquette rules),
+    transactional tests removed what data migrations made (role groups, the default etiquette rules,
+    the netiquette and the reply rules),
     so they are made again first (serialized_rollback collides with content types re-created by an
     earlier flush).
     """
@@ -107,6 +108,8 @@ def world(transactional_db, settings):
     for name in roles.ALL_GROUPS:
         Group.objects.get_or_create(name=name)
     import_module("etiquette.migrations.0002_default_rule_set").install(apps, None)
+    import_module("etiquette.migrations.0004_netiquette_default").install(apps, None)
+    import_module("etiquette.migrations.0005_reply_rules").install(apps, None)
     ruleset_touch()  # every process (live server, worker) reloads the rules
     call_command("seed_demo", force=True, stdout=io.StringIO())
     # As in production and in the demo: Koordination, Pressestelle and Administration need the code.

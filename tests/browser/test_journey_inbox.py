@@ -56,7 +56,7 @@ def test_citizen_comment_is_taken_over_and_closed_and_a_mention_is_assigned(brow
     navigate(author, lambda: card.get_by_role("link", name="Gerda S.").click())
     expect(author.locator("#item-department")).to_have_text("Gesundheitsamt")
     expect(author.locator("#item-clock")).to_contain_text("erste Reaktion fällig bis")
-    expect(author.locator("#county-post")).to_contain_text("Grippeimpfung im Kreishaus")
+    expect(author.locator("#county-post")).to_contain_text("Grippeschutzimpfung im Kreishaus")
 
     # Take over, then close: without a reason it is refused next to the field.
     navigate(author, lambda: author.get_by_role("button", name="Übernehmen").click())
@@ -65,7 +65,7 @@ def test_citizen_comment_is_taken_over_and_closed_and_a_mention_is_assigned(brow
     navigate(author, lambda: author.get_by_role("button", name="Als erledigt schließen").click(), status=422)
     expect(author.locator("#reason-error")).to_be_visible()
     author.get_by_label("beantwortet").check()
-    author.get_by_label("Begründung").fill(REASON)
+    author.locator("#id_reason").fill(REASON)  # the close form's "Begründung" (moderation has one too)
     navigate(author, lambda: author.get_by_role("button", name="Als erledigt schließen").click())
     expect(author.locator("#item-state")).to_contain_text("erledigt – beantwortet")
     expect(author.locator("#history")).to_contain_text(REASON)

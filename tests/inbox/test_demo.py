@@ -29,7 +29,7 @@ def test_seed_demo_brings_citizens_comments_into_the_inbox(seeded):
     assert {i.kind for i in items} == {"comment", "reply"}
     reply = items.get(kind="reply")
     assert reply.parent is not None and reply.parent.author_handle == "Erika M."
-    assert reply.post.title == "Grippeimpfung im Kreishaus"
+    assert reply.post.title == "Grippeschutzimpfung im Kreishaus"
     # Seeding again changes nothing.
     call_command("seed_demo", "--force", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert InboxItem.objects.count() == 4
