@@ -73,21 +73,24 @@ def tab_to(page, text: str, limit: int = 80) -> None:
 
 
 def test_admin_activates_phase_0_by_keyboard(page, admin_user, department):
-    facebook = services.channel_create(
-        actor=admin_user, kind="facebook", name="Facebook", account="1234567890"
-    )
+    # Starting checks each channel's access first and asks for confirmation (issue 17): the sandbox
+    # passes without a network; a channel without credentials is refused (tests/publishing/test_rollout_start.py).
+    sandbox = services.channel_create(actor=admin_user, kind="sandbox", name="Sandbox")
     services.phase_create(
-        actor=admin_user, order=0, name="Phase 0", channels=[facebook], departments=[department]
+        actor=admin_user, order=0, name="Phase 0", channels=[sandbox], departments=[department]
     )
     services.phase_create(actor=admin_user, order=1, name="Phase 1")
     sign_in(page, "admin")
     page.goto(page.base + "/publishing/rollout/")
     assert page.locator("h1").inner_text() == "Rollout"
-    tab_to(page, "Phase 0 starten")
+    tab_to(page, "Phase 0 prüfen und starten")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "Phase 0 jetzt starten")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Phase 0 ist jetzt aktiv." in page.locator("[role=status]").inner_text()
-    assert "Facebook" in page.locator("#live-channels").inner_text()
+    assert "Sandbox" in page.locator("#live-channels").inner_text()
     assert RolloutPhase.objects.get(order=0).is_active
     assert page.problems == []
 
