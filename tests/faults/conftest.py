@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from .scenario import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("LANDKREIS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -383,7 +385,9 @@ class App:
 
         try:
             requests.get(self.base_url + "/health/", timeout=5)
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # A worker's first answer after boot took 8 s on a loaded two-core machine (imports, the
+            # start checks): not up yet, ask again until the deadline.
             return False
         return True
 
@@ -411,7 +415,7 @@ def app(fresh_database, private_redis, collected_static, tmp_path):
     application.stop_all()
 
 
-def login(base_url: str, username: str, password: str = "demo-passwort"):  # noqa: S107 - test users
+def login(base_url: str, username: str, password: str = PASSWORD):
     """A requests session logged in through the real login form (CSRF token from the page)."""
     import re
 

@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "landkreis_social.settings")
 
 TEXT = "Meldung {n}: Das Bürgerbüro hat am Montag bis 18 Uhr geöffnet. Mehr unter https://www.lk-row.de/buergerbuero"
-PASSWORD = "demo-passwort"
+# Not the demo's published password: production refuses to start while a demo account has it (issue 14).
+PASSWORD = "stoerfall-probe-2026"
 
 
 def setup(mastodon_url: str, mastodon_token: str) -> dict:
