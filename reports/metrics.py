@@ -5,8 +5,8 @@ the app's own tables, and names the days whose figures may have changed since a 
 time stamp: a review's ``finished_at``, a delivery's ``published_at`` …). :mod:`reports.rollup` calls
 them; the page and the PDF read only the rollup rows.
 
-The inbox's figures are one such source (items, first reaction within staffed hours); moderation
-actions per netiquette clause and press escalations follow the same way once the inbox records them.
+The inbox's figures are sources of the same kind: items and first reaction within staffed hours,
+moderation actions per netiquette clause, and escalations to the press office.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from approvals.models import Review, WarningAcknowledgement
 from departments.models import Membership
 from etiquette.models import Acknowledgement
 from inbox.clock import staffed_hours
-from inbox.models import InboxItem
+from inbox.models import InboxItem, ModerationAction, PressEscalation
 from posts.models import Post
 from publishing.models import Delivery, DeliveryAttempt
 
@@ -53,6 +53,12 @@ FOLLOWERS = "followers"  # channel: followers that day (a day the network did no
 INBOX_ITEMS = "inbox_items"
 INBOX_REACTION_SECONDS = "inbox_reaction_seconds"
 INBOX_WITHIN_TARGET = "inbox_within_target"
+# Moderation actions carried out (``succeeded``), on the day of the action, per department of the item
+# (none: triage, or the item was deleted) × channel × key "<action>:<netiquette clause id>".
+MODERATION_ACTIONS = "moderation_actions"
+# Escalations to the press office on the day they were made, per department of the item × channel × key
+# = the escalation's status now (open, handed_back, answered): closing it rebuilds its day.
+PRESS_ESCALATIONS = "press_escalations"
 
 DECIDED = (Review.Status.APPROVED, Review.Status.CHANGES_REQUESTED, Review.Status.REJECTED)
 # Etiquette findings that "involve" a rule in a decision: what the reviewer had to weigh.
@@ -456,6 +462,77 @@ def _inbox_first() -> date | None:
     return _first(InboxItem.objects.all(), "received_at")
 
 
+# --- moderation per netiquette clause and escalations to the press office ----------------------------------
+
+
+def _moderation_compute(days: set[date]) -> list[DailyFigure]:
+    start, end = day_range(days)
+    rows = (
+        ModerationAction.objects.filter(created_at__gte=start, created_at__lt=end, succeeded=True)
+        .annotate(_day=TruncDate("created_at", tzinfo=local_zone()))
+        .values("_day", "item__department_id", "channel_id", "action", "clause_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        DailyFigure(
+            day=r["_day"],
+            metric=MODERATION_ACTIONS,
+            department_id=r["item__department_id"],
+            channel_id=r["channel_id"],
+            key=f"{r['action']}:{r['clause_id']}",
+            count=r["n"],
+        )
+        for r in rows
+        if r["_day"] in days
+    ]
+
+
+def _moderation_changed(since: datetime) -> set[date]:
+    # A re-routed item moves its actions to another department: updated_at, on the actions' days.
+    touched = ModerationAction.objects.filter(Q(created_at__gte=since) | Q(item__updated_at__gte=since))
+    return _days_of(touched, "created_at")
+
+
+def _moderation_first() -> date | None:
+    return _first(ModerationAction.objects.filter(succeeded=True), "created_at")
+
+
+def _press_compute(days: set[date]) -> list[DailyFigure]:
+    start, end = day_range(days)
+    rows = (
+        PressEscalation.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(_day=TruncDate("created_at", tzinfo=local_zone()))
+        .values("_day", "item__department_id", "item__channel_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        DailyFigure(
+            day=r["_day"],
+            metric=PRESS_ESCALATIONS,
+            department_id=r["item__department_id"],
+            channel_id=r["item__channel_id"],
+            key=r["status"],
+            count=r["n"],
+        )
+        for r in rows
+        if r["_day"] in days
+    ]
+
+
+def _press_changed(since: datetime) -> set[date]:
+    # Handing back or answering changes the status counted on the day the escalation was made.
+    touched = PressEscalation.objects.filter(
+        Q(created_at__gte=since) | Q(closed_at__gte=since) | Q(item__updated_at__gte=since)
+    )
+    return _days_of(touched, "created_at")
+
+
+def _press_first() -> date | None:
+    return _first(PressEscalation.objects.all(), "created_at")
+
+
 METRICS: tuple[Metric, ...] = (
     Metric((POSTS_PUBLISHED, DELIVERIES_PUBLISHED), _posts_compute, _posts_changed, _posts_first),
     Metric(
@@ -478,4 +555,6 @@ METRICS: tuple[Metric, ...] = (
         _inbox_changed,
         _inbox_first,
     ),
+    Metric((MODERATION_ACTIONS,), _moderation_compute, _moderation_changed, _moderation_first),
+    Metric((PRESS_ESCALATIONS,), _press_compute, _press_changed, _press_first),
 )

@@ -16,12 +16,13 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from channels.models import Channel
 from departments import roles
 from departments.models import Department
 from departments.selectors import departments_for_user
+from etiquette.models import NetiquetteClause
 
 from . import metrics as m
 from .models import CommitteeReport, DailyFigure, MonthlyFigure
@@ -287,11 +288,21 @@ def report_sections(scope: Scope) -> list[Section]:
             ("channel_id", "key"),
             channel_filter=True,
         )
-        + _sums(scope, [m.INBOX_ITEMS], ("department_id", "channel_id", "key"), channel_filter=True)
+        + _sums(
+            scope,
+            [m.INBOX_ITEMS, m.MODERATION_ACTIONS, m.PRESS_ESCALATIONS],
+            ("department_id", "channel_id", "key"),
+            channel_filter=True,
+        )
         + _sums(scope, [m.INBOX_WITHIN_TARGET], ("department_id",))
     )
     departments = {d.pk: d.name for d in Department.objects.all()}
     channels = {c.pk: c.name for c in Channel.objects.all()}
+    # Every clause of every netiquette version (a few dozen rows; read always: a constant query count).
+    clauses = {
+        pk: (number, title)
+        for pk, number, title in NetiquetteClause.objects.values_list("pk", "number", "title")
+    }
     months = months_between(scope.start, scope.end)
     month_index = {month: i for i, month in enumerate(months)}
 
@@ -741,8 +752,7 @@ def report_sections(scope: Scope) -> list[Section]:
                 "Staffed hours (office hours, without weekends and the holidays of Niedersachsen) from the "
                 "arrival of an item until the department's first reaction, per department: median, 90th "
                 "percentile and the share of first reactions within the department's target. Counted on the "
-                "day of the reaction; items without a reaction yet are not included. Moderation per netiquette "
-                "clause and press escalations are not recorded by the inbox yet."
+                "day of the reaction; items without a reaction yet are not included."
             ),
             chart=Chart(
                 reaction_labels, [(_("Median (staffed hours)"), reaction_medians)], horizontal=True, unit="h"
@@ -761,6 +771,102 @@ def report_sections(scope: Scope) -> list[Section]:
             note=_("The channel filter applies to the items, not to the reaction times.")
             if channel_chosen
             else "",
+        )
+    )
+
+    # 13. Moderation actions per netiquette clause.
+    action_keys = ("hide", "unhide", "delete", "report")
+    action_names = {
+        "hide": pgettext("report column", "hidden"),
+        "unhide": pgettext("report column", "shown again"),
+        "delete": pgettext("report column", "deleted"),
+        "report": pgettext("report column", "reported"),
+    }
+    no_department = _("no department (triage, or the item was deleted)")
+
+    def clause_label(clause_id: str) -> tuple[int, str]:
+        found = clauses.get(int(clause_id)) if clause_id.isdigit() else None
+        return (found[0], f"{found[0]}. {found[1]}") if found else (0, "?")
+
+    moderation: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    per_clause: dict[tuple[int, str], int] = defaultdict(int)
+    for row in by(m.MODERATION_ACTIONS, "department_id", "channel_id", "key"):
+        action, _sep, clause_id = row["key"].partition(":")
+        clause = clause_label(clause_id)  # the same number and title in two versions: one row
+        moderation[(row["department_id"], row["channel_id"], clause)][action] += row["n"]
+        per_clause[clause] += row["n"]
+    moderation_keys = sorted(
+        moderation,
+        key=lambda k: (departments.get(k[0], no_department), channels.get(k[1], ""), k[2]),
+    )
+    clauses_sorted = sorted(per_clause, key=lambda c: (-per_clause[c], c))
+    sections.append(
+        Section(
+            slug="moderation-actions",
+            title=_("Moderation actions per netiquette clause"),
+            explanation=_(
+                "Citizens' items hidden, shown again, deleted or reported to the server's moderators, with the "
+                "netiquette clause the moderator named, per department (of the item) and channel, on the day "
+                "of the action. Only actions the network carried out are counted; refused attempts are not."
+            ),
+            chart=Chart(
+                [label for _number, label in clauses_sorted],
+                [(_("Actions"), [per_clause[c] for c in clauses_sorted])],
+                horizontal=True,
+            ),
+            table=Table(
+                [
+                    _("Department"),
+                    _("Channel"),
+                    _("Netiquette clause"),
+                    *(action_names[a] for a in action_keys),
+                    _("Total"),
+                ],
+                [
+                    [departments.get(d, no_department), channels.get(c, "?"), clause[1]]
+                    + [moderation[(d, c, clause)].get(a, 0) for a in action_keys]
+                    + [sum(moderation[(d, c, clause)].values())]
+                    for d, c, clause in moderation_keys
+                ],
+                [False, False, False, True, True, True, True, True],
+            ),
+        )
+    )
+
+    # 14. Escalations to the press office.
+    press_keys = ("open", "handed_back", "answered")
+    press: dict[int | None, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in by(m.PRESS_ESCALATIONS, "department_id", "channel_id", "key"):
+        press[row["department_id"]][row["key"]] += row["n"]
+    press_departments = sorted(press, key=lambda d: departments.get(d, triage))
+    press_names = {
+        "open": _("still with the press office"),
+        "handed_back": _("handed back"),
+        "answered": _("answered by the press office"),
+    }
+    sections.append(
+        Section(
+            slug="press-escalations",
+            title=_("Escalations to the press office"),
+            explanation=_(
+                "Items a department passed to the press office (“An die Pressestelle”), per department, on the "
+                "day they were passed on, and what became of them: answered by the press office, handed back "
+                "to the department with a note, or still with the press office."
+            ),
+            chart=Chart(
+                [departments.get(d, triage) for d in press_departments],
+                [(press_names[k], [press[d].get(k, 0) for d in press_departments]) for k in press_keys],
+                horizontal=True,
+            ),
+            table=Table(
+                [_("Department"), _("Escalations"), *(press_names[k] for k in press_keys)],
+                [
+                    [departments.get(d, triage), sum(press[d].values())]
+                    + [press[d].get(k, 0) for k in press_keys]
+                    for d in press_departments
+                ],
+                [False, True, True, True, True],
+            ),
         )
     )
     return sections

@@ -108,6 +108,8 @@ def test_every_section_has_a_csv(client, coordinator, figures):
         "followers",
         "inbox-items",
         "inbox-reaction",
+        "moderation-actions",
+        "press-escalations",
     ]
     for slug in slugs:
         assert f"{reverse('reports:csv')}?table={slug}" in page
