@@ -811,7 +811,7 @@ def report_sections(scope: Scope) -> list[Section]:
             ),
             chart=Chart(
                 [label for _number, label in clauses_sorted],
-                [(_("Actions"), [per_clause[c] for c in clauses_sorted])],
+                [(_("Moderation actions"), [per_clause[c] for c in clauses_sorted])],
                 horizontal=True,
             ),
             table=Table(
