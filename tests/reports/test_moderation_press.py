@@ -167,15 +167,11 @@ def test_rollup_matches_the_counts_made_in_the_test_and_reruns_give_the_same_row
     assert rolled(m.MODERATION_ACTIONS) == made.moderation()
     assert rolled(m.PRESS_ESCALATIONS) == made.press()
 
-    rows = sorted(
-        DailyFigure.objects.values_list("day", "metric", "department_id", "channel_id", "key", "count")
-    )
+    fields = ("day", "metric", "department_id", "channel_id", "key", "count")
+    rows = Counter(DailyFigure.objects.values_list(*fields))
     rollup_changed()
     rollup_days({row[0] for row in rows})
-    again = sorted(
-        DailyFigure.objects.values_list("day", "metric", "department_id", "channel_id", "key", "count")
-    )
-    assert again == rows
+    assert Counter(DailyFigure.objects.values_list(*fields)) == rows
 
 
 def test_later_changes_rebuild_exactly_the_days_of_the_changed_events(make_moderation, other_department):
