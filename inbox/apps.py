@@ -11,3 +11,14 @@ class InboxConfig(AppConfig):
         from . import sandbox
 
         sandbox.register()
+
+        # Notifications about inbox items: only to people who may see the item, leading to its page.
+        from django.urls import reverse
+
+        from notifications import registry
+
+        from .models import InboxItem
+        from .selectors import may_see_item
+
+        registry.register(InboxItem, may_see_item, url=lambda pk: reverse("inbox:item", args=[pk]))
+        registry.register_label("item_kind", lambda value: InboxItem.Kind(value).label)

@@ -56,7 +56,7 @@ def item_escalate(*, actor, item: InboxItem, note: str) -> PressEscalation:
     except IntegrityError:
         raise ValidationError(_("The press office has this item already.")) from None
     audit_record(actor=actor, verb="inbox_item.escalated", obj=item, post_id=item.post_id, comment=note)
-    notices.escalated(item=item, actor=actor)
+    notices.escalated(item=item, actor=actor, note=note)
     return escalation
 
 
@@ -72,7 +72,7 @@ def escalation_hand_back(*, actor, item: InboxItem, note: str) -> PressEscalatio
     escalation.closing_note = note
     escalation.save(update_fields=["status", "closed_by", "closed_at", "closing_note"])
     audit_record(actor=actor, verb="inbox_item.handed_back", obj=item, post_id=item.post_id, comment=note)
-    notices.handed_back(item=item, actor=actor)
+    notices.handed_back(item=item, actor=actor, note=note)
     return escalation
 
 

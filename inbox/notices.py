@@ -1,29 +1,28 @@
 """Telling people about inbox items: a reminder to the department when an item becomes due soon, a
-notice to Koordination when it is overdue, the department when Koordination assigns it one.
+notice when it is overdue, the department when Koordination assigns it one, approvers when a reply
+waits, the author what became of the reply, the press office and the department about escalations,
+Koordination about a spike.
 
-The message names the channel, the kind and the due time and links to the conversation page – never
-the citizen's text or name (e-mails leave the county's systems). Sent after the commit.
+Each is a notification of the ``notifications`` app about the item (``target``): an entry in the
+recipient's in-app list and the bell, and the same sentence by e-mail (digested like the posts'
+notifications). The sentence names the channel and the kind of item and links to the conversation
+page – never the citizen's text or name (e-mails leave the county's systems); staff notes show in the
+app only. Only people who may see the item get it (the rule registered in ``inbox.apps``).
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import Q
-from django.urls import reverse
-from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
 
 from departments import roles
 from departments.models import Membership
+from notifications.models import Notification
+from notifications.services import notifications_settle_target, notify
 
 from .models import InboxItem
 
-logger = logging.getLogger(__name__)
+Kind = Notification.Kind
 
 
 def _department_people(item: InboxItem):
@@ -33,102 +32,93 @@ def _department_people(item: InboxItem):
     return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
 
 
-def _coordinators():
-    return list(
-        get_user_model().objects.filter(Q(groups__name=roles.KOORDINATION), is_active=True).distinct()
+def _department_heads(item: InboxItem):
+    if item.department_id is None:
+        return []
+    user_ids = Membership.objects.filter(department_id=item.department_id, role=Membership.Role.HEAD).values(
+        "user_id"
     )
+    return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True))
 
 
-def _send(item: InboxItem, recipients, subject_text: str, actor=None) -> int:
-    addresses = sorted({u.email for u in recipients if u.email and (actor is None or u.pk != actor.pk)})
-    if not addresses:
-        return 0
-    url = settings.SITE_URL + reverse("inbox:item", args=[item.pk])
-    with translation.override(settings.LANGUAGE_CODE):
-        due = formats.date_format(timezone.localtime(item.due_at), "DATETIME_FORMAT") if item.due_at else "–"
-        body = "\n".join(
-            [
-                subject_text,
-                "",
-                _("Channel: %(channel)s") % {"channel": item.channel.name},
-                _("Kind: %(kind)s") % {"kind": item.get_kind_display()},
-                _("First reaction due: %(due)s") % {"due": due},
-                "",
-                url,
-            ]
-        )
-        subject = "[Landkreis Social] " + subject_text
+def _group(name: str):
+    return list(get_user_model().objects.filter(Q(groups__name=name), is_active=True).distinct())
 
-    def send():
-        for address in addresses:
-            try:
-                EmailMessage(subject=subject, body=body, to=[address]).send()
-            except Exception:
-                logger.warning("inbox item %s: notice e-mail failed", item.pk)
 
-    transaction.on_commit(send)
-    return len(addresses)
+def _coordinators():
+    return _group(roles.KOORDINATION)
+
+
+def _press_office():
+    return _group(roles.PRESSESTELLE)
+
+
+def _notify(kind: str, item: InboxItem, recipients, *, actor=None, comment: str = "", **data) -> int:
+    created = notify(
+        kind=kind,
+        target=item,
+        recipients=recipients,
+        actor=actor,
+        comment=comment,
+        data={"channel": item.channel.name, "item_kind": item.kind, **data},
+    )
+    return len(created)
 
 
 def due_soon(*, item: InboxItem) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("An inbox item of your department is due soon.")
-    recipients = _department_people(item) or _coordinators()
-    return _send(item, recipients, text)
+    return _notify(Kind.INBOX_DUE_SOON, item, _department_people(item) or _coordinators())
 
 
 def overdue(*, item: InboxItem) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("An inbox item is overdue.")
-    return _send(item, _coordinators() + _department_people(item), text)
+    return _notify(Kind.INBOX_OVERDUE, item, _coordinators() + _department_people(item))
 
 
 def assigned(*, item: InboxItem, actor, note: str) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("The coordination assigned an inbox item to your department.")
-    return _send(item, _department_people(item), text, actor=actor)
+    return _notify(Kind.INBOX_ASSIGNED, item, _department_people(item), actor=actor, comment=note)
 
 
 def reply_waiting(*, item: InboxItem, actor) -> int:
     """A reply waits for approval: Koordination and – for its department – the heads."""
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("A reply to an inbox item waits for your approval.")
-    heads = []
-    if item.department_id is not None:
-        head_ids = Membership.objects.filter(
-            department_id=item.department_id, role=Membership.Role.HEAD
-        ).values("user_id")
-        heads = list(get_user_model().objects.filter(pk__in=head_ids, is_active=True))
-    return _send(item, _coordinators() + heads, text, actor=actor)
+    return _notify(Kind.REPLY_WAITING, item, _coordinators() + _department_heads(item), actor=actor)
 
 
-def reply_outcome(*, reply, text: str, coordinators: bool = False) -> int:
-    """The reply's author (and Koordination for failures) learn what became of it."""
+def reply_decided(*, reply) -> int:
+    """Somebody decided: "waits for your approval" is no longer news for the other approvers (unless
+    another reply on the item still waits)."""
+    if reply.item.replies.filter(status=reply.Status.PENDING).exclude(pk=reply.pk).exists():
+        return 0
+    return notifications_settle_target(target=reply.item, kinds=[Kind.REPLY_WAITING])
+
+
+_OUTCOMES = {
+    "rejected": Kind.REPLY_REJECTED,
+    "published": Kind.REPLY_PUBLISHED,
+    "failed": Kind.REPLY_FAILED,
+    "uncertain": Kind.REPLY_UNCERTAIN,
+}
+
+
+def reply_outcome(*, reply, actor=None, coordinators: bool = False) -> int:
+    """The reply's author (and Koordination for failures and unknown outcomes) learn what became of it."""
     recipients = [reply.author] if reply.author_id else []
     if coordinators:
         recipients += _coordinators()
-    return _send(reply.item, recipients, text)
-
-
-def _press_office():
-    return list(
-        get_user_model().objects.filter(Q(groups__name=roles.PRESSESTELLE), is_active=True).distinct()
+    return _notify(
+        _OUTCOMES[reply.status], reply.item, recipients, actor=actor, comment=reply.decision_comment or ""
     )
 
 
-def escalated(*, item: InboxItem, actor) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("An inbox item was passed to the press office.")
-    return _send(item, _press_office(), text, actor=actor)
+def escalated(*, item: InboxItem, actor, note: str = "") -> int:
+    return _notify(Kind.PRESS_ESCALATED, item, _press_office(), actor=actor, comment=note)
 
 
-def handed_back(*, item: InboxItem, actor) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("The press office handed an inbox item back to your department.")
-    return _send(item, _department_people(item) or _coordinators(), text, actor=actor)
+def handed_back(*, item: InboxItem, actor, note: str = "") -> int:
+    return _notify(
+        Kind.PRESS_HANDED_BACK, item, _department_people(item) or _coordinators(), actor=actor, comment=note
+    )
 
 
 def spike(*, item: InboxItem, count: int) -> int:
-    with translation.override(settings.LANGUAGE_CODE):
-        text = _("Many new comments on one post: %(count)s within an hour.") % {"count": count}
-    return _send(item, _coordinators(), text)
+    return _notify(
+        Kind.INBOX_SPIKE, item, _coordinators(), count=count, title=item.post.title if item.post_id else ""
+    )

@@ -197,6 +197,7 @@ def reply_approve(*, actor, reply: Reply) -> Reply:
     reply.next_attempt_at = reply.decided_at
     reply.save(update_fields=["status", "decided_by", "decided_at", "next_attempt_at", "updated_at"])
     audit_record(actor=actor, verb="reply.approved", obj=reply, after={"item": reply.item_id})
+    notices.reply_decided(reply=reply)
     _queue(reply)
     return reply
 
@@ -217,7 +218,8 @@ def reply_reject(*, actor, reply: Reply, comment: str) -> Reply:
     audit_record(
         actor=actor, verb="reply.rejected", obj=reply, after={"item": reply.item_id}, comment=comment
     )
-    notices.reply_outcome(reply=reply, text=_("Your reply was not approved."))
+    notices.reply_decided(reply=reply)
+    notices.reply_outcome(reply=reply, actor=actor)
     return reply
 
 
@@ -304,6 +306,9 @@ def _record_success(reply: Reply, external_id: str, url: str) -> str:
         obj=reply,
         after={"item": reply.item_id, "external_id": external_id, "attempt": reply.attempts},
     )
+    if reply.decided_by_id is not None:  # the author waited for an approval: tell them it is out
+        reply.status, reply.item = Status.PUBLISHED, item
+        notices.reply_outcome(reply=reply)
     return Status.PUBLISHED
 
 
@@ -340,13 +345,7 @@ def _record_failure(reply: Reply, error: PublishError) -> str:
         _queue_later(reply.pk, next_attempt)
     else:
         reply.status = status
-        notices.reply_outcome(
-            reply=reply,
-            text=_("Your reply could not be sent.")
-            if status == Status.FAILED
-            else _("Whether your reply was published is unknown: please check the network."),
-            coordinators=True,
-        )
+        notices.reply_outcome(reply=reply, coordinators=True)
     return status
 
 
@@ -383,11 +382,7 @@ def replies_sweep() -> dict[str, int]:
                 settled[key] += 1
                 if key == "uncertain":
                     reply.status = Status.UNCERTAIN
-                    notices.reply_outcome(
-                        reply=reply,
-                        text=_("Whether your reply was published is unknown: please check the network."),
-                        coordinators=True,
-                    )
+                    notices.reply_outcome(reply=reply, coordinators=True)
     due = Reply.objects.filter(status=Status.APPROVED).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from departments import roles
 from departments.selectors import departments_for_user
 
-from .models import InboxItem, InboxRead, SavedReply
+from .models import InboxItem, InboxRead, Reply, SavedReply
 
 
 def sees_all(user) -> bool:
@@ -40,6 +40,43 @@ def visible_items(user) -> QuerySet[InboxItem]:
     if sees_all(user):
         return InboxItem.objects.all()
     return InboxItem.objects.filter(department_id__in=_department_ids(user))
+
+
+LEAD_PERMISSION = "departments.lead_department"
+
+
+def replies_waiting_for(user) -> QuerySet[Reply]:
+    """Replies ``user`` may approve now: Koordination all, a head those of the departments they lead –
+    never their own (four eyes, as ``replying.may_approve``). Longest waiting first."""
+    if not user.is_authenticated:
+        return Reply.objects.none()
+    pending = Reply.objects.filter(status=Reply.Status.PENDING).exclude(author=user)
+    if not roles.is_coordinator(user):
+        pending = pending.filter(item__department__in=departments_for_user(user, LEAD_PERMISSION))
+    return pending.order_by("created_at", "pk")
+
+
+def may_approve_replies(user) -> bool:
+    """Who sees the reply queue: Koordination and department heads."""
+    return user.is_authenticated and (
+        roles.is_coordinator(user) or roles.FACHBEREICHSLEITUNG in roles.user_groups(user)
+    )
+
+
+def replies_with_problems(user) -> QuerySet[Reply]:
+    """Replies that failed or whose outcome is unknown – Koordination (and Administration) sends them
+    again after a look; a head sees those of the departments they lead."""
+    if not user.is_authenticated:
+        return Reply.objects.none()
+    rows = Reply.objects.filter(status__in=(Reply.Status.FAILED, Reply.Status.UNCERTAIN))
+    if not (roles.is_coordinator(user) or roles.is_administrator(user)):
+        rows = rows.filter(item__department__in=departments_for_user(user, LEAD_PERMISSION))
+    return rows.order_by("-updated_at", "-pk")
+
+
+def may_see_item(user, item: InboxItem) -> bool:
+    """The rule for notifications about ``item`` (registered with :mod:`notifications.registry`)."""
+    return bool(user.is_active) and visible_items(user).filter(pk=item.pk).exists()
 
 
 def may_use_inbox(user) -> bool:

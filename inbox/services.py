@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_record
 from departments import roles
 from departments.models import Department
+from notifications.services import notifications_forget
 
 from . import notices, routing
 from .models import InboxItem, InboxRead, SandboxComment, SavedReply
@@ -199,7 +200,9 @@ def items_delete_expired(*, now: datetime | None = None) -> int:
     count = expired.count()
     if not count:
         return 0
-    # Items answering them keep their place in the thread (parent is SET_NULL).
+    # Items answering them keep their place in the thread (parent is SET_NULL); notifications about
+    # them go with them.
+    notifications_forget(InboxItem, expired.values_list("pk", flat=True))
     expired.delete()
     audit_record(
         actor=None,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/escalate/", views.item_escalate, name="escalate"),
     path("<int:pk>/hand-back/", views.item_hand_back, name="hand_back"),
     path("<int:pk>/reply/check/", views.item_reply_check, name="reply_check"),
+    path("replies/", views.reply_queue, name="reply_queue"),
     path("replies/<int:pk>/approve/", views.reply_approve, name="reply_approve"),
     path("replies/<int:pk>/reject/", views.reply_reject, name="reply_reject"),
     path("replies/<int:pk>/retry/", views.reply_retry, name="reply_retry"),

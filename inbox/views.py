@@ -296,6 +296,32 @@ def _fetch_now(channel_id: int) -> None:
 
 
 @login_required
+def reply_queue(request):
+    """Replies waiting for the user's approval (four eyes: never one's own), longest waiting first, and
+    the replies that failed or whose outcome is unknown. Each leads to its conversation, where the
+    approver reads what the citizen wrote before deciding."""
+    user = request.user
+    if not selectors.may_approve_replies(user) and not roles.is_administrator(user):
+        raise Http404
+    related = ("item__channel", "item__department", "author")
+    waiting = list(selectors.replies_waiting_for(user).select_related(*related)[:200])
+    problems = list(selectors.replies_with_problems(user).select_related(*related)[:100])
+    now = timezone.now()
+    for reply in waiting + problems:
+        reply.item.urgency = selectors.urgency(reply.item, now)
+        reply.warning_count = sum(1 for f in reply.findings if f.get("severity") == "warn")
+    return render(
+        request,
+        "inbox/reply_queue.html",
+        {
+            "waiting": waiting,
+            "problems": problems,
+            "may_retry": roles.is_coordinator(user) or roles.is_administrator(user),
+        },
+    )
+
+
+@login_required
 def saved_replies(request):
     """The Textbausteine: everyone of the inbox searches and reads them; Koordination and
     Administration write them."""

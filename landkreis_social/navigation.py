@@ -98,6 +98,11 @@ def inbox_waiting(user) -> QuerySet:
     return inbox_selectors.visible_items(user).filter(is_open=True, first_reaction_at__isnull=True)
 
 
+def replies_waiting(user) -> QuerySet:
+    """Replies to citizens that wait for the user's approval."""
+    return inbox_selectors.replies_waiting_for(user).order_by()
+
+
 def unread_notifications(user) -> QuerySet:
     return Notification.objects.filter(recipient=user, read_at__isnull=True)
 
@@ -115,12 +120,17 @@ class Entry:
     # What the number means, for screen readers ("3 waiting").
     count_label: str = _("waiting")
     active: tuple[str, ...] = ()
+    # View names that fall under ``active`` but belong to another entry (the reply queue lives in the
+    # inbox's namespace and has an entry of its own).
+    inactive: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         return self.url_name.replace(":", "-").replace("_", "-")
 
     def is_active(self, view_name: str) -> bool:
+        if view_name in self.inactive:
+            return False
         for pattern in self.active or (self.url_name,):
             if view_name == pattern or (pattern.endswith(":") and view_name.startswith(pattern)):
                 return True
@@ -175,6 +185,15 @@ GROUPS: tuple[Group, ...] = (
                 count=inbox_waiting,
                 count_label=_("waiting for a reaction"),
                 active=("inbox:",),
+                inactive=("inbox:reply_queue",),
+            ),
+            Entry(
+                "inbox:reply_queue",
+                _("Replies to approve"),
+                "check-circle",
+                inbox_selectors.may_approve_replies,
+                count=replies_waiting,
+                count_label=_("waiting for you"),
             ),
         ),
     ),

@@ -303,6 +303,40 @@ def waiting_for_me(user, now) -> Panel:
     )
 
 
+def replies_to_approve(user, now) -> Panel | None:
+    """Replies to citizens waiting for the user's approval – channel, department and how long they wait;
+    the reply itself and what the citizen wrote are read on the conversation page."""
+    if not inbox_selectors.may_approve_replies(user):
+        return None
+    queue = inbox_selectors.replies_waiting_for(user).select_related("item__channel", "item__department")
+    rows, _more = _limited(queue, limit=5)
+    items = [
+        Item(
+            title=f"{reply.item.get_kind_display()} · {reply.item.channel.name}",
+            url=reverse("inbox:item", args=[reply.item_id]) + f"#reply-{reply.pk}",
+            meta=" · ".join(
+                part
+                for part in (
+                    reply.item.department.code if reply.item.department_id else "",
+                    _("written %(when)s") % {"when": _fmt(reply.created_at)},
+                )
+                if part
+            ),
+            network=reply.item.channel.kind,
+        )
+        for reply in rows
+    ]
+    return Panel(
+        key="replies",
+        title=_("Replies to approve"),
+        items=items,
+        total=queue.count(),  # always (a fixed number of queries)
+        empty=_("No reply to a citizen waits for your approval."),
+        more_url=reverse("inbox:reply_queue"),
+        more_label=_("Open the replies to approve"),
+    )
+
+
 # --- Koordination: what needs attention ------------------------------------------------------------------
 
 
@@ -519,6 +553,7 @@ PANELS: dict[str, tuple[PanelFunction, ...]] = {
     ),
     roles.FACHBEREICHSLEITUNG: (
         waiting_for_me,
+        replies_to_approve,
         sent_back_to_me,
         my_delivery_problems,
         inbox_due,
@@ -528,6 +563,7 @@ PANELS: dict[str, tuple[PanelFunction, ...]] = {
     ),
     roles.KOORDINATION: (
         waiting_for_me,
+        replies_to_approve,
         channels_needing_attention,
         deliveries_needing_attention,
         planned_this_week,

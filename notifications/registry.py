@@ -17,10 +17,20 @@ from django.db import models
 Rule = Callable[[object, models.Model], bool]
 
 _rules: dict[str, Rule] = {}
+# Where a notification about an object of the model leads (``url(obj_id) -> str``), for objects that are
+# not posts (an inbox item's conversation page).
+_urls: dict[str, Callable[[int], str]] = {}
 
 
-def register(model: type[models.Model], may_see: Rule) -> None:
+def register(model: type[models.Model], may_see: Rule, *, url: Callable[[int], str] | None = None) -> None:
     _rules[model._meta.label_lower] = may_see
+    if url is not None:
+        _urls[model._meta.label_lower] = url
+
+
+def url_for(label_lower: str, obj_id: int) -> str | None:
+    url = _urls.get(label_lower)
+    return url(obj_id) if url is not None else None
 
 
 def rule_for(obj: models.Model) -> Rule | None:

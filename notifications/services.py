@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -32,8 +33,9 @@ def may_see(user, obj) -> bool:
 
 
 def permitted_recipients(users: Iterable, post, *, actor=None, may_see: Callable | None = None) -> list:
-    """``users`` without duplicates, without the actor, and only those who may see ``post`` now
-    (``may_see(user, post)`` of the caller, else the rule registered for the post's model)."""
+    """``users`` without duplicates, without the actor, and only those who may see ``post`` (a post or
+    another registered object) now (``may_see(user, post)`` of the caller, else the rule registered for
+    the object's model)."""
     check = may_see or registry.may_see
     seen, result = set(), []
     for user in users:
@@ -58,6 +60,8 @@ def notification_text(notification: Notification) -> str:
         "actor": notification.actor_name or _("somebody"),
         "step": _step_label(notification.data.get("step")),
         "channel": notification.data.get("channel", ""),
+        "item_kind": registry.label("item_kind", notification.data.get("item_kind")),
+        "count": notification.data.get("count", ""),
     }
     texts = {
         Notification.Kind.REVIEW_WAITING: _("“%(title)s” waits for your review (%(step)s)."),
@@ -74,6 +78,28 @@ def notification_text(notification: Notification) -> str:
         ),
         Notification.Kind.CHANNEL_ATTENTION: _(
             "%(channel)s refused its access data while publishing “%(title)s”; its posts wait."
+        ),
+        # The inbox's kinds name the channel and the kind of item – never what the citizen wrote.
+        Notification.Kind.INBOX_DUE_SOON: _("%(channel)s: %(item_kind)s – a reaction is due soon."),
+        Notification.Kind.INBOX_OVERDUE: _("%(channel)s: %(item_kind)s – the first reaction is overdue."),
+        Notification.Kind.INBOX_ASSIGNED: _(
+            "%(actor)s assigned an inbox item to your department (%(item_kind)s on %(channel)s)."
+        ),
+        Notification.Kind.REPLY_WAITING: _("A reply by %(actor)s on %(channel)s waits for your approval."),
+        Notification.Kind.REPLY_REJECTED: _("%(actor)s did not approve your reply on %(channel)s."),
+        Notification.Kind.REPLY_PUBLISHED: _("Your reply on %(channel)s was published."),
+        Notification.Kind.REPLY_FAILED: _("A reply on %(channel)s could not be sent."),
+        Notification.Kind.REPLY_UNCERTAIN: _(
+            "Whether a reply on %(channel)s was sent is unknown; please check the network."
+        ),
+        Notification.Kind.PRESS_ESCALATED: _(
+            "%(actor)s passed an inbox item to the press office (%(item_kind)s on %(channel)s)."
+        ),
+        Notification.Kind.PRESS_HANDED_BACK: _(
+            "The press office (%(actor)s) handed an inbox item back to your department (%(item_kind)s on %(channel)s)."
+        ),
+        Notification.Kind.INBOX_SPIKE: _(
+            "Many new comments on “%(title)s” (%(channel)s): %(count)s within an hour."
         ),
     }
     return texts[notification.kind] % values
@@ -99,6 +125,9 @@ AUTHOR_KINDS = {
 
 
 def notification_url(notification: Notification) -> str:
+    if notification.target_type_id is not None:
+        label = ContentType.objects.get_for_id(notification.target_type_id).model_class()._meta.label_lower
+        return registry.url_for(label, notification.target_id) or reverse("approvals:notifications")
     if notification.kind in DELIVERY_KINDS:
         return reverse("posts:detail", args=[notification.post_id]) + "#deliveries"
     if notification.kind in AUTHOR_KINDS:
@@ -113,6 +142,29 @@ def notifications_settle(*, post_id: int, kinds: Iterable[str], now=None) -> int
     return Notification.objects.filter(post_id=post_id, kind__in=list(kinds), read_at__isnull=True).update(
         read_at=now or timezone.now()
     )
+
+
+def notifications_settle_target(*, target, kinds: Iterable[str], now=None) -> int:
+    """As :func:`notifications_settle`, for notifications about another object (a reply decided by
+    somebody else no longer waits for the other approvers)."""
+    return Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        kind__in=list(kinds),
+        read_at__isnull=True,
+    ).update(read_at=now or timezone.now())
+
+
+def notifications_forget(model, ids: Iterable[int]) -> int:
+    """Delete the notifications about objects that are being deleted (an inbox item erased after its
+    retention period): a notification must not outlive what it points to."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    deleted, _rows = Notification.objects.filter(
+        target_type=ContentType.objects.get_for_model(model), target_id__in=ids
+    ).delete()
+    return deleted
 
 
 def _send_emails(notification_ids: list[int]) -> None:
@@ -141,26 +193,35 @@ def _send_emails(notification_ids: list[int]) -> None:
 def notify(
     *,
     kind: str,
-    post,
+    post=None,
+    target=None,
     recipients: Iterable,
     actor=None,
     comment: str = "",
     data: dict | None = None,
     may_see: Callable | None = None,
 ) -> list[Notification]:
-    """Store and (after the commit) mail a notification to each permitted recipient."""
-    users = permitted_recipients(recipients, post, actor=actor, may_see=may_see)
+    """Store and (after the commit) mail a notification to each permitted recipient – about ``post`` or,
+    for the apps above posts that have their own objects, about ``target`` (who may see it is the rule
+    its app registered)."""
+    subject = target if target is not None else post
+    if subject is None:
+        raise ValueError("a notification is about a post or a target")
+    users = permitted_recipients(recipients, subject, actor=actor, may_see=may_see)
     if not users:
         return []
     now = timezone.now()
     actor_name = actor_display_name(actor if actor is not None and actor.is_authenticated else None)
-    payload = {"title": post.title, **(data or {})}
+    payload = {"title": post.title if post is not None else "", **(data or {})}
+    target_type = ContentType.objects.get_for_model(target) if target is not None else None
     created = Notification.objects.bulk_create(
         [
             Notification(
                 recipient=user,
                 kind=kind,
                 post=post,
+                target_type=target_type,
+                target_id=target.pk if target is not None else None,
                 actor_name=actor_name,
                 comment=comment,
                 data=payload,

@@ -150,6 +150,7 @@ inbox:escalate                       POST   inbox_item     login     302/404  30
 inbox:hand_back                      POST   inbox_item     login     403/404  403/404  403/404  403      422      403
 inbox:moderate                       POST   inbox_item     login     422/404  422/404  422/404  422      422      422
 inbox:reply_check                    POST   inbox_item     login     200/404  200/404  200/404  200      200      200
+inbox:reply_queue                    GET    -              login     404      200      404      200      404      200
 inbox:reply_approve                  POST   reply          login     403/404  302/404  403/404  302      403      302
 inbox:reply_reject                   POST   reply          login     403/404  302/404  403/404  302      403      302
 inbox:reply_retry                    POST   reply          login     403/404  403/404  403/404  302      403      302
