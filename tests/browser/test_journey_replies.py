@@ -52,7 +52,16 @@ def test_redaktion_answers_with_a_textbaustein_koordination_approves_and_hides(b
 
     coordinator = browse("koordination")
     base = coordinator.url.split("/", 3)
-    coordinator.goto(f"{base[0]}//{base[2]}/inbox/{item.pk}/")
+    # The start page and the navigation say a reply waits; the queue leads to the conversation.
+    expect(coordinator.locator("#panel-replies")).to_contain_text(item.channel.name)
+    expect(coordinator.locator("nav a.nav-link[href='/inbox/replies/']")).to_contain_text("1")
+    navigate(coordinator, lambda: coordinator.locator("nav a.nav-link[href='/inbox/replies/']").click())
+    expect(coordinator.locator("#reply-queue")).to_contain_text("Die Termine stehen auf lk-row.de.")
+    navigate(
+        coordinator,
+        lambda: coordinator.get_by_role("link", name=re.compile("Gespräch lesen und entscheiden")).click(),
+    )
+    assert coordinator.url.split("#")[0].endswith(f"/inbox/{item.pk}/")
     navigate(coordinator, lambda: coordinator.get_by_role("button", name="Freigeben und senden").click())
     reply = Reply.objects.get()
     assert no_worker == [reply.pk]
