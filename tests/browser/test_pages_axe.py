@@ -48,6 +48,7 @@ def test_every_other_page_passes_axe(browse, world, viewport):
         "/approvals/autonomous/",
         "/publishing/deliveries/",
         "/etiquette/training-record/",
+        "/inbox/replies/",
     ):
         goto(coordinator, path)
 
