@@ -573,6 +573,13 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # django-axes logs every login at INFO; failures and lockouts come as WARNING.
         "axes": {"level": "WARNING"},
+        # The networks' client libraries log requests and answers – URLs with citizens' account ids
+        # (httpx at INFO), whole bodies with their texts (tweepy, urllib3, oauthlib at DEBUG): never
+        # below WARNING, whatever DJANGO_LOG_LEVEL says (citizens' data is never logged).
+        **{
+            name: {"level": "WARNING"}
+            for name in ("httpx", "httpcore", "tweepy", "urllib3", "oauthlib", "requests_oauthlib")
+        },
     },
 }
 
