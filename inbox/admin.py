@@ -28,8 +28,11 @@ class InboxItemAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # The author's account id is for the network only (direct messages, reports): not shown here either.
+    exclude = ("author_network_id",)
+
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
+        return [field.name for field in self.model._meta.fields if field.name not in self.exclude]
 
 
 @admin.register(ChannelInbox)

@@ -53,6 +53,9 @@ class InboxItem(models.Model):
     author_handle = models.CharField(_("author"), max_length=300, blank=True)
     author_name = models.CharField(_("display name"), max_length=300, blank=True)
     author_url = models.URLField(_("profile"), max_length=1000, blank=True)
+    # The author's account id on the network (pseudonymous): what a direct answer (X, Messenger) or a
+    # report (Mastodon) is addressed to. Deleted with the item; never logged, never shown on a page.
+    author_network_id = models.CharField(_("author's account id"), max_length=300, blank=True)
     url = models.URLField(_("address on the network"), max_length=1000, blank=True)
     media_urls = models.JSONField(_("media (links)"), default=list, blank=True)
     created_on_network = models.DateTimeField(_("written"), null=True, blank=True)

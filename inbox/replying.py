@@ -104,6 +104,7 @@ def _item_ref(item: InboxItem) -> ItemRef:
     return ItemRef(
         external_id=item.network_id,
         root_id=item.root_network_id if item.root_network_id != item.network_id else "",
+        author_id=item.author_network_id,
         author_handle=item.author_handle,
         direct=item.kind == InboxItem.Kind.DIRECT,
     )
@@ -143,6 +144,17 @@ def reply_submit(*, actor, item: InboxItem, text: str, direct: bool = False) -> 
     if not (allowed.reply_direct if direct else allowed.reply):
         raise ValidationError(
             {"direct" if direct else "text": _("This network does not allow this kind of reply.")}
+        )
+    is_dm = item.kind == InboxItem.Kind.DIRECT
+    if direct and not item.author_network_id and allowed.needs_author_id("reply_direct", is_dm):
+        # Refused here rather than after approval: the network would be asked nothing anyway.
+        raise ValidationError(
+            {
+                "text" if is_dm else "direct": _(
+                    "The author's account id on the network is unknown (the item was read before it "
+                    "was stored), so no direct message can be sent. Please answer another way."
+                )
+            }
         )
     findings = reply_check(item=item, text=text, direct=direct)
     blocking = [f for f in findings if f.blocking]

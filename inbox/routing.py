@@ -158,6 +158,7 @@ def upsert_items(
                 author_handle=one_line(item.author_handle),
                 author_name=one_line(item.author_name),
                 author_url=_url(item.author_url),
+                author_network_id=str(item.author_id or "").strip()[:300],
                 url=_url(item.url),
                 media_urls=[u for u in (_url(m) for m in item.media_urls[:10]) if u],
                 created_on_network=item.created_at,

@@ -160,6 +160,10 @@ class InboundItem:
     author_handle: str = field(default="", repr=False)
     author_name: str = field(default="", repr=False)
     author_url: str = field(default="", repr=False)
+    # The author's account id on the network (Mastodon account id, X user id, Meta's page- or
+    # Instagram-scoped id, Bluesky DID): pseudonymous personal data – what a direct answer or a report
+    # is addressed to. Never logged.
+    author_id: str = field(default="", repr=False)
     url: str = ""
     # The network id of what it answers (an own post or another item) and of the thread's first post.
     parent_id: str = ""
@@ -439,6 +443,12 @@ class NetworkAdapter:
         allowed = self.interactions.reply_direct if direct else self.interactions.reply
         if not allowed:
             raise self._not_possible("reply_direct" if direct else "reply")
+        if (
+            direct
+            and not target.author_id
+            and self.interactions.needs_author_id("reply_direct", target.direct)
+        ):
+            raise author_id_unknown(self.label, "reply_direct")
         return self._guard("reply", lambda: self._reply(target, content, direct=direct), ErrorKind.UNCERTAIN)
 
     def hide(self, target: ItemRef) -> None:
@@ -462,6 +472,8 @@ class NetworkAdapter:
         """Report ``target`` to the moderators of the author's server; returns the report's id."""
         if not self.interactions.report:
             raise self._not_possible("report")
+        if not target.author_id and self.interactions.needs_author_id("report", target.direct):
+            raise author_id_unknown(self.label, "report")
         return self._guard(
             "report", lambda: self._report(target, comment=comment, forward=forward), ErrorKind.RETRYABLE
         )
@@ -501,6 +513,20 @@ class Interactions:
     reply_deduplicates: bool = False
     # Where hiding works, in German for the page ("" = everywhere the reply box offers it).
     hide_scope: str = ""
+    # What is addressed to the author's account id (``ItemRef.author_id``) rather than to the item:
+    # a direct answer to a public item (X: a DM to the author), a direct answer to a direct message
+    # (Messenger, Instagram Messaging: to the sender's scoped id), a report (Mastodon: the account).
+    direct_to_author: bool = False
+    dm_to_author: bool = False
+    report_names_author: bool = False
+
+    def needs_author_id(self, action: str, item_is_direct: bool = False) -> bool:
+        """Whether ``action`` ("reply_direct" or "report") on an item needs the author's account id."""
+        if action == "reply_direct":
+            return self.direct_to_author or (item_is_direct and self.dm_to_author)
+        if action == "report":
+            return self.report_names_author
+        return False
 
     @property
     def moderation(self) -> tuple[str, ...]:
@@ -525,6 +551,17 @@ class ItemRef:
 
     def __repr__(self):  # no handles in logs
         return f"ItemRef({self.external_id!r}, direct={self.direct})"
+
+
+def author_id_unknown(network: str, action: str) -> PublishError:
+    """The refusal when an action needs the author's account id and the item has none (an item read
+    before the id was stored, or a network answer without it). Permanent: sending again cannot help."""
+    message = (
+        _("the author's account id is unknown; cannot report.")
+        if action == "report"
+        else _("the author's account id is unknown; cannot send a message.")
+    )
+    return PublishError(f"{network}: {message}", kind=ErrorKind.PERMANENT)
 
 
 def action_label(action: str) -> str:

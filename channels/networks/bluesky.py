@@ -331,6 +331,7 @@ class BlueskyAdapter(NetworkAdapter):
             author_handle=f"@{handle}",
             author_name=str(author.display_name or ""),
             author_url=f"https://bsky.app/profile/{handle}",
+            author_id=str(author.did or ""),
             url=f"https://bsky.app/profile/{handle}/post/{rkey}",
             parent_id=parent,
             root_id=root,

@@ -17,7 +17,9 @@ feed/photo POST is uncertain (no idempotency key at Facebook); on reads and dele
 from __future__ import annotations
 
 import json
+import logging
 import re
+import time
 
 import facebook
 import requests
@@ -53,6 +55,7 @@ from .http import (
 )
 from .registry import register
 
+logger = logging.getLogger(__name__)
 GRAPH_VERSION = "v21.0"
 NETWORK = "Facebook"
 RATE_LIMIT_CODES = {4, 17, 32, 613, 80001, 80004}
@@ -71,7 +74,7 @@ class FacebookAdapter(NetworkAdapter):
     account_help = gettext_lazy("The numeric id of the Facebook page.")
     account_required = True
     default_base_url = facebook.FACEBOOK_GRAPH_URL.rstrip("/")
-    reads = frozenset({InboundKind.COMMENT, InboundKind.REPLY})
+    reads = frozenset({InboundKind.COMMENT, InboundKind.REPLY, InboundKind.DIRECT})
     reads_per_window = (100, 3600)  # Business Use Case limits: stay well below, posting needs its share
     webhook_source = "meta"
 
@@ -235,14 +238,21 @@ class FacebookAdapter(NetworkAdapter):
     #
     # Comments on the page's recent posts: ``GET /{page}/posts`` (the newest RECENT_POSTS), then per post
     # ``GET /{post}/comments?filter=stream&since=…`` (replies to comments included, with ``parent``).
-    # Cursor: {"since": unix time of the newest comment committed}; one second of overlap, the upsert
-    # keeps each comment once. Messenger (direct messages) is not read.
+    # Messenger: ``GET /{page}/conversations?platform=messenger`` (the RECENT_CONVERSATIONS updated last,
+    # each with its newest messages; the endpoint has no time-based paging, so older ones are dropped
+    # here). Cursor: {"since": unix time of the newest comment committed, "messages": of the newest
+    # message}; one second of overlap, the upsert keeps each item once. ``from.id`` is the author's
+    # page-scoped id – for a message the PSID that an answer is sent to; Graph leaves ``from`` out of
+    # some comments (then the id stays empty; a private reply to a comment is addressed by its id).
 
     RECENT_POSTS = 25
     COMMENT_FIELDS = "id,from,message,created_time,parent{id},permalink_url,attachment{media,url}"
+    RECENT_CONVERSATIONS = 25
+    CONVERSATION_FIELDS = "id,updated_time,messages.limit(25){id,message,from,created_time}"
 
     def _fetch_inbox(self, cursor: str, *, max_items: int | None = None) -> InboxPage:
         since = since_cursor(cursor)
+        messages_since = _messages_start(cursor)
         posts = self._call(
             self.graph.get_connections,
             self.page_id,
@@ -274,20 +284,77 @@ class FacebookAdapter(NetworkAdapter):
                         created_at=created,
                         author_handle=str(author.get("name") or ""),
                         author_name=str(author.get("name") or ""),
+                        author_id=str(author.get("id") or ""),
                         url=str(comment.get("permalink_url") or ""),
                         parent_id=parent or post_id,
                         root_id=post_id,
                         media_urls=(attachment,) if attachment else (),
                     )
                 )
-        return InboxPage(items=tuple(items), cursor=json.dumps({"since": newest}), requests=requests_made)
+        messages, newest_message = self._messages(messages_since)
+        requests_made += 1
+        items.extend(messages)
+        return InboxPage(
+            items=tuple(items),
+            cursor=json.dumps({"since": newest, "messages": newest_message}),
+            requests=requests_made,
+        )
+
+    def _messages(self, since: int) -> tuple[list[InboundItem], int]:
+        """Messenger messages to the page newer than ``since`` (its own messages left out). A page token
+        without Messenger access (``pages_messaging``) is refused: then only comments are read."""
+        try:
+            answer = self._call(
+                self.graph.get_connections,
+                self.page_id,
+                "conversations",
+                platform="messenger",
+                fields=self.CONVERSATION_FIELDS,
+                limit=self.RECENT_CONVERSATIONS,
+                creates=False,
+            )
+        except PublishError as error:
+            if not error.permanent or error.credentials_problem:
+                raise
+            logger.warning(
+                "facebook adapter (channel %s): Messenger not readable (HTTP %s); comments only",
+                self.config.channel_id,
+                error.status_code,
+            )
+            return [], since
+        items, newest = [], since
+        for conversation in answer.get("data") or []:
+            for message in (conversation.get("messages") or {}).get("data") or []:
+                sender = message.get("from") or {}
+                if str(sender.get("id") or "") == self.page_id:
+                    continue
+                created = graph_time(message.get("created_time"))
+                stamp = int(created.timestamp()) if created else 0
+                if since and stamp and stamp < since - 1:
+                    continue
+                newest = max(newest, stamp)
+                items.append(
+                    InboundItem(
+                        network_id=str(message["id"]),
+                        kind=InboundKind.DIRECT,
+                        text=str(message.get("message") or ""),
+                        created_at=created,
+                        author_handle=str(sender.get("name") or ""),
+                        author_name=str(sender.get("name") or ""),
+                        author_id=str(sender.get("id") or ""),
+                        thread_key=str(conversation.get("id") or ""),
+                    )
+                )
+        return items, newest
 
     # --- replies and moderation (what citizens write) ------------------------------------------------
     # Comments on the page's posts: answer in the thread (``POST /{comment-id}/comments``), answer
     # privately through Messenger (a "private reply" to the comment, or the answer to a message),
     # hide and show (``POST /{comment-id}`` with ``is_hidden``) and delete.
 
-    interactions = Interactions(reply=True, reply_direct=True, hide=True, unhide=True, delete=True)
+    interactions = Interactions(
+        reply=True, reply_direct=True, hide=True, unhide=True, delete=True, dm_to_author=True
+    )
 
     def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
         text = self.compose_text(content)
@@ -335,6 +402,19 @@ class FacebookAdapter(NetworkAdapter):
 
     def _delete_comment(self, target: ItemRef) -> None:
         self._call(self.graph.delete_object, target.external_id, creates=False)
+
+
+def _messages_start(cursor: str) -> int:
+    """Where reading Messenger starts: the cursor's time; for a channel read before Messenger was read
+    (a cursor without "messages") now – its old conversations are history, not work (a new channel
+    reads them all and the inbox keeps the last ``LANDKREIS_INBOX_BACKFILL_DAYS``)."""
+    try:
+        state = json.loads(cursor) if cursor else {}
+        if cursor and "messages" not in state:
+            return int(time.time())
+        return int(state.get("messages") or 0)
+    except (ValueError, TypeError, AttributeError):
+        return 0
 
 
 def _permalink(post_id: str) -> str:

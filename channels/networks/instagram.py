@@ -304,7 +304,8 @@ class InstagramAdapter(NetworkAdapter):
                     if since and stamp and stamp < since - 1:
                         continue
                     newest = max(newest, stamp)
-                    username = str(entry.get("username") or (entry.get("from") or {}).get("username") or "")
+                    author = entry.get("from") or {}  # {id: the Instagram-scoped id (IGSID), username}
+                    username = str(entry.get("username") or author.get("username") or "")
                     items.append(
                         InboundItem(
                             network_id=str(entry["id"]),
@@ -313,6 +314,7 @@ class InstagramAdapter(NetworkAdapter):
                             created_at=created,
                             author_handle=f"@{username}" if username else "",
                             author_url=f"https://www.instagram.com/{quote(username)}/" if username else "",
+                            author_id=str(author.get("id") or ""),
                             parent_id=parent,
                             root_id=media_id,
                         )
@@ -325,7 +327,9 @@ class InstagramAdapter(NetworkAdapter):
     # by direct message (``POST /{ig-user-id}/messages`` to the comment, or to the sender of a message),
     # hide and show (``POST /{comment-id}?hide=``) and delete.
 
-    interactions = Interactions(reply=True, reply_direct=True, hide=True, unhide=True, delete=True)
+    interactions = Interactions(
+        reply=True, reply_direct=True, hide=True, unhide=True, delete=True, dm_to_author=True
+    )
 
     def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
         text = self.compose_text(content)

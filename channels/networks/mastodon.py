@@ -327,6 +327,7 @@ class MastodonAdapter(NetworkAdapter):
             author_handle="@" + str(account.get("acct") or account.get("username") or ""),
             author_name=str(account.get("display_name") or ""),
             author_url=str(account.get("url") or ""),
+            author_id=str(account.get("id") or ""),
             url=str(status.get("url") or status.get("uri") or ""),
             parent_id=parent,
             root_id=parent if kind is InboundKind.COMMENT else "",
@@ -356,7 +357,9 @@ class MastodonAdapter(NetworkAdapter):
     # Mastodon cannot hide or delete other people's replies; the county can only report them to the
     # moderators of the author's server. Replies carry the Idempotency-Key like posts.
 
-    interactions = Interactions(reply=True, reply_direct=True, report=True, reply_deduplicates=True)
+    interactions = Interactions(
+        reply=True, reply_direct=True, report=True, reply_deduplicates=True, report_names_author=True
+    )
 
     def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
         text = self.compose_text(content)
@@ -390,11 +393,7 @@ class MastodonAdapter(NetworkAdapter):
         )
 
     def _report(self, target: ItemRef, *, comment: str, forward: bool) -> str:
-        if not target.author_id:
-            raise PublishError(
-                f"{NETWORK}: " + _("the author's account id is unknown; cannot report."),
-                kind=ErrorKind.PERMANENT,
-            )
+        # ``report()`` refuses an empty ``author_id`` before this is called (report_names_author).
         report = self._call(
             self.api.report,
             target.author_id,

@@ -299,6 +299,7 @@ class XAdapter(NetworkAdapter):
                     author_handle=f"@{username}" if username else "",
                     author_name=str(getattr(author, "name", "") or ""),
                     author_url=f"https://x.com/{username}" if username else "",
+                    author_id=str(tweet.author_id or ""),
                     url=f"https://x.com/{username or 'i'}/status/{tweet_id}",
                     parent_id=parent,
                     root_id=root,
@@ -328,16 +329,12 @@ class XAdapter(NetworkAdapter):
         hide=True,
         unhide=True,
         hide_scope=gettext_lazy("only replies in conversations the county's account started"),
+        direct_to_author=True,  # a DM goes to the author's user id (``author_id`` of the mention)
     )
 
     def _reply(self, target: ItemRef, content: PostContent, *, direct: bool) -> PublishedRef:
         text = self.compose_text(content)
-        if direct:
-            if not target.author_id:
-                raise PublishError(
-                    f"{NETWORK}: " + _("the author's account id is unknown; cannot send a message."),
-                    kind=ErrorKind.PERMANENT,
-                )
+        if direct:  # ``reply()`` refuses an empty ``author_id`` before this is called
             response = self._call(
                 self.client.create_direct_message,
                 participant_id=target.author_id,

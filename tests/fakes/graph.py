@@ -7,6 +7,7 @@ The rate limit is code 32 (HTTP 400) with ``X-Business-Use-Case-Usage`` naming t
 from __future__ import annotations
 
 import calendar
+import hashlib
 import json
 import math
 import time
@@ -502,14 +503,20 @@ def _graph_stamp(offset: float = 0.0) -> str:
 
 class FakeFacebookInbox(FakeFacebook):
     """Plus the page's posts (``GET /{page}/posts``) and their comments (``GET /{post}/comments`` with
-    ``since``). ``citizen_comments(post_id, text, parent=None)`` adds a comment."""
+    ``since``), and Messenger (``GET /{page}/conversations?platform=messenger``, conversations updated
+    last first, each with its newest messages; no time-based paging, as Graph documents).
+    ``citizen_comments(post_id, text, parent=None)`` adds a comment, ``citizen_messages(text)`` a
+    message (``from.id`` is the citizen's page-scoped id, the PSID); the page's answers through
+    ``POST /{page}/messages`` appear in the conversation as the page's messages."""
 
     def __init__(self, *args, **kwargs):
         self.comments: dict[str, list[dict]] = {}
+        self.conversations: dict[str, dict] = {}  # by the citizen's PSID
         super().__init__(*args, **kwargs)
 
     def setup_routes(self):
         self.route("GET", VERSION + r"/(?P<page_id>\d+)/posts", self.list_posts)
+        self.route("GET", VERSION + r"/(?P<page_id>\d+)/conversations", self.list_conversations)
         self.route("GET", VERSION + r"/(?P<post_id>[\d_]+)/comments", self.list_comments)
         super().setup_routes()
 
@@ -521,19 +528,81 @@ class FakeFacebookInbox(FakeFacebook):
         parent: str | None = None,
         name: str = "Erika Muster",
         age: float = 0.0,
+        with_from: bool = True,
     ):
+        """``with_from=False``: Graph leaves ``from`` out (it does for some users)."""
         comment = {
             "id": f"{post_id.split('_')[-1]}_{self.next_id()}",
-            "from": {"id": self.next_id(), "name": name},
             "message": text,
             "created_time": _graph_stamp(-age),
             "permalink_url": f"https://www.facebook.com/{post_id}?comment_id={self._ids}",
         }
+        if with_from:
+            comment["from"] = {"id": self.next_id(), "name": name}
         if parent:
             comment["parent"] = {"id": parent}
         with self.lock:
             self.comments.setdefault(post_id, []).append(comment)
         return comment
+
+    @staticmethod
+    def psid_of(name: str) -> str:
+        return str(int(hashlib.sha256(name.encode()).hexdigest()[:12], 16) + 10**15)
+
+    def citizen_messages(self, text: str, *, name: str = "Erika Muster", age: float = 0.0) -> dict:
+        psid = self.psid_of(name)
+        message = {
+            "id": f"m_{self.next_id()}",
+            "message": text,
+            "from": {"name": name, "email": f"{psid}@facebook.com", "id": psid},
+            "created_time": _graph_stamp(-age),
+        }
+        self._add_message(psid, message)
+        return message
+
+    def _add_message(self, psid: str, message: dict) -> None:
+        with self.lock:
+            conversation = self.conversations.setdefault(
+                psid, {"id": f"t_{self.next_id()}", "messages": [], "updated_time": message["created_time"]}
+            )
+            conversation["messages"].insert(0, message)  # newest first, as Graph answers
+            conversation["updated_time"] = max(conversation["updated_time"], message["created_time"])
+
+    def list_conversations(self, request, version, page_id):
+        refused = self.check_token(request) or self._page(page_id)
+        if refused:
+            return refused
+        if request.value("platform", "messenger") != "messenger":
+            return Response(400, self.error_body(400, "(#100) platform must be messenger", code=100))
+        limit = int(request.value("limit") or 25)
+        with self.lock:
+            found = sorted(self.conversations.values(), key=lambda c: c["updated_time"], reverse=True)
+            data = [
+                {
+                    "id": c["id"],
+                    "updated_time": c["updated_time"],
+                    "messages": {"data": [dict(m) for m in c["messages"][:25]]},
+                }
+                for c in found[:limit]
+            ]
+        return Response(200, {"data": data})
+
+    def send_message(self, request, version, page_id):
+        response = super().send_message(request, version, page_id)
+        if response.status == 200:
+            entry = self.messages[-1]
+            psid = str(entry["recipient"].get("id") or "")
+            if psid in self.conversations:
+                self._add_message(
+                    psid,
+                    {
+                        "id": entry["message_id"],
+                        "message": entry["text"],
+                        "from": {"name": self.page_name, "id": self.account_id},
+                        "created_time": _graph_stamp(),
+                    },
+                )
+        return response
 
     def list_posts(self, request, version, page_id):
         refused = self.check_token(request) or self._page(page_id)
@@ -573,7 +642,17 @@ class FakeInstagramInbox(FakeInstagram):
     def citizen_comments(
         self, media_id: str, text: str, *, reply_to: str | None = None, username: str = "erika.m"
     ):
-        comment = {"id": self.next_id(), "text": text, "timestamp": _graph_stamp(), "username": username}
+        comment = {
+            "id": self.next_id(),
+            "text": text,
+            "timestamp": _graph_stamp(),
+            "username": username,
+            # The Instagram-scoped id (IGSID) and username of the author, as Graph answers ``from``.
+            "from": {
+                "id": str(int(hashlib.sha256(username.encode()).hexdigest()[:12], 16)),
+                "username": username,
+            },
+        }
         with self.lock:
             if reply_to:
                 for top in self.comments.get(media_id, []):

@@ -71,6 +71,22 @@ def test_capabilities_are_declared_per_network_in_the_registry():
     assert [kind for kind, i in got.items() if i.reply_deduplicates] == ["mastodon"]
     assert [kind for kind, i in got.items() if not i.reply_direct] == ["bluesky"]
     assert registry.interactions("sandbox").moderation == ("hide", "unhide", "delete")  # the demo channel
+    # What is addressed to the author's account id instead of the item (ItemRef.author_id):
+    needs = {
+        kind: (
+            i.needs_author_id("reply_direct", False),  # a direct answer to a public item
+            i.needs_author_id("reply_direct", True),  # the answer to a direct message
+            i.needs_author_id("report"),
+        )
+        for kind, i in got.items()
+    }
+    assert needs == {
+        "mastodon": (False, False, True),  # DMs are statuses mentioning the author; reports name the account
+        "facebook": (False, True, False),  # a comment gets a private reply by its id; Messenger: the PSID
+        "instagram": (False, True, False),
+        "bluesky": (False, False, False),
+        "x": (True, True, False),  # every DM goes to the author's user id
+    }
 
 
 # --- replies -------------------------------------------------------------------------------------------
@@ -321,3 +337,33 @@ def test_facebook_allows_one_private_reply_per_comment(fake_facebook):
     adapter.reply(target, PostContent(text="Erste Nachricht"), direct=True)
     error = error_of(lambda: adapter.reply(target, PostContent(text="Zweite Nachricht"), direct=True))
     assert error.kind is ErrorKind.PERMANENT
+
+
+def test_instagram_answers_a_direct_message_to_the_senders_scoped_id(fake_instagram):
+    target = ItemRef("ig_mid.1", author_id="17841455555555555", direct=True)
+    make_adapter(fake_instagram).reply(target, PostContent(text="Gern, hier die Antwort."))
+    (message,) = fake_instagram.messages
+    assert message["recipient"] == {"id": "17841455555555555"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "action", "target", "path"),
+    [
+        ("x", "reply", ItemRef("1234"), r"/dm_conversations/"),
+        ("facebook", "reply", ItemRef("m_mid.1", direct=True), r"/messages$"),
+        ("instagram", "reply", ItemRef("ig_mid.1", direct=True), r"/messages$"),
+        ("mastodon", "report", ItemRef("777", author_handle="erika@social.example"), r"/reports"),
+    ],
+)
+def test_without_the_authors_account_id_nothing_is_sent_and_the_refusal_says_why(
+    fake_networks, kind, action, target, path
+):
+    fake = fake_networks[kind]
+    adapter = make_adapter(fake)
+    if action == "report":
+        error = error_of(lambda: adapter.report(target, comment="Beleidigung"))
+    else:
+        error = error_of(lambda: adapter.reply(target, PostContent(text=ANSWER), direct=True))
+    assert error.kind is ErrorKind.PERMANENT and not error.retryable
+    assert "Konto-ID" in error.message and "unbekannt" in error.message
+    assert not fake.requests_to(path)
