@@ -36,7 +36,11 @@ def allowed_actions(user, item: InboxItem) -> list[str]:
     """What ``user`` may do with ``item`` on its network, in the page's order."""
     if not may_moderate(user, item):
         return []
-    offered = interactions_for(item).moderation
+    allowed = interactions_for(item)
+    offered = allowed.moderation
+    if not item.author_network_id and allowed.needs_author_id("report"):
+        # Reporting names the account (Mastodon); an item read before ids were stored cannot be reported.
+        offered = tuple(action for action in offered if action != Action.REPORT)
     if not (roles.is_coordinator(user) or roles.is_administrator(user)):
         offered = tuple(action for action in offered if action != Action.DELETE)
     return list(offered)

@@ -428,12 +428,18 @@ def _reply_context(request, item: InboxItem, reply_form=None, findings=None) -> 
             Reply.Status.UNCERTAIN,
         ) and selectors.may_assign(user)
     allowed = replying.interactions_for(item)
+    is_dm = item.kind == InboxItem.Kind.DIRECT
+    # A direct answer that needs the author's account id, on an item read before ids were stored: not
+    # offered at all (the submission would be refused); the page says why.
+    no_account_id = not item.author_network_id and allowed.needs_author_id("reply_direct", is_dm)
+    may_reply = replying.may_reply(user, item)
     return {
         "replies": replies,
-        "may_reply": replying.may_reply(user, item) and (allowed.reply or allowed.reply_direct),
+        "may_reply": may_reply and (allowed.reply or allowed.reply_direct) and not (is_dm and no_account_id),
+        "direct_unavailable": may_reply and allowed.reply_direct and no_account_id,
         "reply_form": reply_form or ReplyForm(),
         "reply_findings": findings,
-        "offer_direct": allowed.reply_direct and item.kind != InboxItem.Kind.DIRECT,
+        "offer_direct": allowed.reply_direct and not is_dm and not no_account_id,
         "needs_approval": replying.replies_need_approval(item.department) and not roles.is_press_office(user),
         "decision_form": ReplyDecisionForm(),
     }
@@ -530,6 +536,7 @@ def reply_retry(request, pk: int):
 
 def _moderation_context(request, item: InboxItem, form=None) -> dict:
     actions = moderation.allowed_actions(request.user, item)
+    interactions = replying.interactions_for(item)
     netiquette_clauses = NetiquetteClause.objects.filter(
         version__in=[v.pk for v in [current_netiquette()] if v]
     ).order_by("number")
@@ -538,7 +545,10 @@ def _moderation_context(request, item: InboxItem, form=None) -> dict:
         "moderation_form": form or ModerationForm(actions=actions, clauses=netiquette_clauses),
         "moderation_state": moderation.state(item),
         "moderation_history": list(item.moderation.select_related("clause", "actor").order_by("created_at")),
-        "interactions": replying.interactions_for(item),
+        "interactions": interactions,
+        "report_unavailable": "report" in interactions.moderation
+        and not item.author_network_id
+        and interactions.needs_author_id("report"),
     }
 
 
@@ -547,8 +557,12 @@ def _moderation_context(request, item: InboxItem, form=None) -> dict:
 def item_moderate(request, pk: int):
     item = selectors.get_item_for_user(request.user, pk)
     actions = moderation.allowed_actions(request.user, item)
-    if not actions:
+    if not actions and not (
+        moderation.may_moderate(request.user, item) and replying.interactions_for(item).moderation
+    ):
         raise PermissionDenied
+    # (Nothing allowed although the network moderates – a report without the author's account id –
+    # answers 422 with the page saying why.)
     clauses = NetiquetteClause.objects.filter(
         version__in=[v.pk for v in [current_netiquette()] if v]
     ).order_by("number")

@@ -287,10 +287,34 @@ def test_messenger_reply_without_the_id_is_refused_on_the_page_not_a_500(
         make_item(channel, department, network_id="m_1", kind=InboxItem.Kind.DIRECT, text="Hallo"), department
     )
     client.force_login(editor)
+    # The page offers no reply box that could not work and says why.
+    page = client.get(f"/inbox/{item.pk}/").content.decode()
+    assert 'id="reply-box"' not in page and 'id="direct-unavailable"' in page and "Konto-ID" in page
+    # A submission from an older page is refused (422), the page says why, nothing is sent.
     response = client.post(f"/inbox/{item.pk}/reply/", {"text": ANSWER})
     assert response.status_code == 422
-    assert "Konto-ID" in response.content.decode() and 'id="reply-text-error"' in response.content.decode()
+    assert 'id="direct-unavailable"' in response.content.decode()
     assert not Reply.objects.exists() and not fake_facebook_inbox.requests_to(r"/messages$")
+
+
+def test_an_x_mention_without_the_id_offers_only_the_public_reply(
+    fake_x_inbox, live_channels, editor, department, client
+):
+    from .test_replies import make_item
+
+    channel = live_channels(fake_x_inbox)["x"]
+    item = to_department(
+        make_item(channel, department, kind=InboxItem.Kind.MENTION, text="Hallo"), department
+    )
+    client.force_login(editor)
+    page = client.get(f"/inbox/{item.pk}/").content.decode()
+    assert (
+        'id="reply-box"' in page and 'id="id_reply_direct"' not in page and 'id="direct-unavailable"' in page
+    )
+    item.author_network_id = "2244994945"
+    item.save(update_fields=["author_network_id"])
+    page = client.get(f"/inbox/{item.pk}/").content.decode()
+    assert 'id="id_reply_direct"' in page and 'id="direct-unavailable"' not in page
 
 
 def test_mastodon_report_without_the_id_is_refused_and_recorded_not_a_500(
@@ -306,10 +330,11 @@ def test_mastodon_report_without_the_id_is_refused_and_recorded_not_a_500(
     )
     assert response.status_code == 422
     html = response.content.decode()
-    assert "Konto-ID" in html and "Melden ist nicht möglich" in html
+    # Reporting is not offered for this item, and the page says why.
+    assert 'id="report-unavailable"' in html and "Konto-ID" in html
+    assert 'value="report"' not in html
     assert fake_mastodon.reports == [] and not fake_mastodon.requests_to(r"/reports")
-    record = ModerationAction.objects.get()
-    assert not record.succeeded and "Konto-ID" in record.error
+    assert not ModerationAction.objects.filter(succeeded=True).exists()
 
 
 def test_the_admin_does_not_show_the_id_either(fake_mastodon_inbox, live_channels, admin_user, client):

@@ -26,7 +26,10 @@ def facebook_item(fake_facebook, live_channels, department):
 
 @pytest.fixture
 def mastodon_item(fake_mastodon, live_channels, department):
-    return make_item(live_channels(fake_mastodon)["mastodon"], department, text=INSULT)
+    item = make_item(live_channels(fake_mastodon)["mastodon"], department, text=INSULT)
+    item.author_network_id = "109876"  # as the fetcher stores it: a report names the account
+    item.save(update_fields=["author_network_id"])
+    return item
 
 
 def test_koordination_hides_an_insult_naming_clause_and_reason(coordinator, facebook_item, fake_facebook):
