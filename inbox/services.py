@@ -70,7 +70,8 @@ def item_take_over(*, actor, item: InboxItem) -> InboxItem:
         obj=item,
         post_id=item.post_id,
         before={"state": State.NEW},
-        after={"state": item.state},
+        # The department's id: webhooks about the item go only to that department's integrations.
+        after={"state": item.state, "department_id": item.department_id},
     )
     return item
 
@@ -149,7 +150,7 @@ def item_assign(*, actor, item: InboxItem, department: Department, note: str) ->
         obj=item,
         post_id=item.post_id,
         before={"department": before},
-        after={"department": department.name},
+        after={"department": department.name, "department_id": department.pk},
         comment=note,
     )
     notices.assigned(item=item, actor=actor, note=note)

@@ -24,6 +24,10 @@ class WebhookEvent:
     audit_verbs: tuple[str, ...]
     # Events about posts are sent to the integrations whose departments include the post's department.
     about_posts: bool = True
+    # Events about another department-owned object (an inbox item) name its department in the audit
+    # event's ``after`` under this key; they go only to integrations of that department – an event
+    # without it goes nowhere (fail closed). Empty: the event is about no department (a channel's fetch).
+    department_key: str = ""
 
 
 registry: dict[str, WebhookEvent] = {}
@@ -71,5 +75,6 @@ register(
         _("inbox message assigned"),
         ("inbox_item.assigned", "inbox_item.reassigned", "inbox_item.taken_over"),
         about_posts=False,
+        department_key="department_id",
     )
 )

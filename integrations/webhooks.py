@@ -90,11 +90,16 @@ def webhooks_dispatch() -> list[int]:
             for subscription in subscriptions:
                 if event.name not in subscription.events:
                     continue
+                departments = {d.pk for d in subscription.integration.departments.all()}
                 if event.about_posts:
                     if post is None:
                         continue
-                    if post.department_id not in {d.pk for d in subscription.integration.departments.all()}:
+                    if post.department_id not in departments:
                         continue
+                elif (
+                    event.department_key and (audit.after or {}).get(event.department_key) not in departments
+                ):
+                    continue
                 delivery, new = WebhookDelivery.objects.get_or_create(
                     message_id=f"msg_{audit.sequence}_{subscription.pk}_{event.name}",
                     defaults={

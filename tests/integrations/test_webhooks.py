@@ -169,3 +169,41 @@ def test_a_delivery_whose_message_was_lost_is_queued_again(api, make_token, post
     assert webhooks.stale_deliveries() == []  # once per period
     assert webhooks.webhook_attempt(delivery_id) is None
     assert WebhookDelivery.objects.get(pk=delivery_id).next_attempt_at is None
+
+
+def test_inbox_events_go_only_to_the_integrations_of_the_items_department(
+    settings, admin_user, integration, receiver, coordinator, department, other_department, channels
+):
+    """An integration of the Gesundheitsamt hears of inbox items of the Gesundheitsamt – not of those the
+    coordination assigns to the Straßenverkehrsamt (they were sent to every integration before)."""
+    from django.utils import timezone
+
+    from inbox.models import InboxItem
+    from inbox.services import item_assign
+
+    settings.LANDKREIS_WEBHOOKS_ALLOW_PRIVATE = True
+    webhooks.webhooks_dispatch()
+    webhook_subscription_create(
+        actor=admin_user,
+        integration=integration,
+        url=f"{receiver.base_url}/hooks/inbox",
+        events=["inbox.item_assigned"],
+    )
+
+    def triage_item(network_id: str) -> InboxItem:
+        return InboxItem.objects.create(
+            channel=channels["mastodon"],
+            network_id=network_id,
+            kind=InboxItem.Kind.COMMENT,
+            text="Frage",
+            received_at=timezone.now(),
+            conversation_key=f"item:{network_id}",
+        )
+
+    own, other = triage_item("1"), triage_item("2")
+    item_assign(actor=coordinator, item=other, department=other_department, note="Verkehr")
+    item_assign(actor=coordinator, item=own, department=department, note="Gesundheit")
+    made = webhooks.webhooks_dispatch()
+    assert len(made) == 1
+    payload = WebhookDelivery.objects.get(pk=made[0]).payload
+    assert payload["type"] == "inbox.item_assigned" and payload["data"]["object_id"] == str(own.pk)
