@@ -20,6 +20,8 @@ class Review(models.Model):
         APPROVED = "approved", _("approved")
         CHANGES_REQUESTED = "changes_requested", _("changes requested")
         REJECTED = "rejected", _("rejected")
+        # Taken back before anybody decided (a cancelled official warning's post): nothing to decide.
+        WITHDRAWN = "withdrawn", _("withdrawn")
 
     class Mode(models.TextChoices):
         # The department's review mode at submission (departments.Department.ReviewMode).

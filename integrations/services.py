@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from limits import parse as parse_rate_limit
 
 from approvals.selectors import open_review_of, open_step_of
-from approvals.services import step_approve
+from approvals.services import review_withdraw, step_approve
 from audit.services import audit_batch, audit_record
 from channels.models import Channel
 from departments import roles
@@ -708,17 +708,20 @@ def template_save(
 
 
 def _feed_withdraw_originals(*, source: FeedSource, external_id: str, reason: str) -> list[int]:
-    """Withdraw the published (or approved) posts of a cancelled warning; posts still in review stay."""
+    """Withdraw the posts of a cancelled warning: published (or approved) ones from the networks, those
+    still in review from the review – a reviewer must not approve a warning that no longer holds."""
     withdrawn = []
     items = FeedItem.objects.filter(source=source, external_id=external_id, post__isnull=False).exclude(
         kind=FeedItem.Kind.CANCEL
     )
     for item in items.select_related("post"):
+        actor = source.integration.service_user
         try:
             with transaction.atomic():
-                deliveries_withdraw_for_post(
-                    actor=source.integration.service_user, post=item.post, reason=reason, authorised=True
-                )
+                if item.post.status == Post.Status.IN_REVIEW:
+                    review_withdraw(actor=actor, post=item.post, reason=reason)
+                else:
+                    deliveries_withdraw_for_post(actor=actor, post=item.post, reason=reason, authorised=True)
             withdrawn.append(item.post_id)
         except ValidationError:
             continue  # not published or approved (yet): nothing to take back

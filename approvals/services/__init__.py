@@ -17,6 +17,7 @@ Who calls what
   new revision.
 - the review page: :func:`step_approve`, :func:`step_request_changes`, :func:`step_reject`,
   :func:`review_edit`.
+- integrations (a cancelled official warning): :func:`review_withdraw`.
 - the notification list: :func:`notification_mark_read`, :func:`notifications_mark_all_read`.
 
 The hand-over to publishing happens in exactly one place, :func:`_hand_to_publishing`."""
@@ -48,6 +49,7 @@ from .decisions import (  # noqa: F401
     _hand_to_publishing,
     _require_acknowledgements,
     _review_approve,
+    review_withdraw,
     step_approve,
     step_reject,
     step_request_changes,

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.services import actor_display_name, audit_record
+from departments import roles
 from etiquette.types import Finding
 from notifications.models import Notification
+from notifications.services import notifications_settle
 from posts import services as post_services
 from posts.diff import diff_snapshots, field_text
 from posts.models import Post, Revision
@@ -26,6 +28,7 @@ from .common import (
     PLANNED_AT_TOLERANCE,
     ApprovalBlocked,
     DecisionRefused,
+    InvalidReviewState,
     WarningsNotAcknowledged,
     _check_may_decide,
     _check_revision,
@@ -329,6 +332,41 @@ def step_request_changes(
     _notify_authors(
         actor=actor, review=review, kind=Notification.Kind.CHANGES_REQUESTED, comment=comment, step=step
     )
+    return review
+
+
+@transaction.atomic
+@transaction.atomic
+def review_withdraw(*, actor, post: Post, reason: str) -> Review:
+    """The post's author (an integration's service user when its official warning was cancelled) or
+    Koordination takes a post back from review before anybody decided: the open review is closed as
+    ``withdrawn``, its open and waiting steps are not reached, "waits for your review" is settled for
+    everybody, and the post becomes ``withdrawn`` – it can no longer be approved by mistake."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Please give the reason for taking the post back.")}, code="required"
+        )
+    if not (actor.pk == post.author_id or roles.is_coordinator(actor)):
+        raise PermissionDenied
+    review = Review.objects.select_for_update().filter(post=post, status=Review.Status.OPEN).first()
+    if review is None:
+        raise InvalidReviewState(_("This post is not in review (any more)."), code="invalid_state")
+    now = timezone.now()
+    review.steps.filter(status__in=[ReviewStep.Status.OPEN, ReviewStep.Status.WAITING]).update(
+        status=ReviewStep.Status.SKIPPED
+    )
+    notifications_settle(post_id=post.pk, kinds=[Notification.Kind.REVIEW_WAITING], now=now)
+    _finish(review, actor=actor, status=Review.Status.WITHDRAWN, now=now)
+    audit_record(
+        actor=actor,
+        verb="review.withdrawn",
+        obj=review,
+        post_id=post.pk,
+        after={"revision": review.revision.number},
+        comment=reason,
+    )
+    post_services.post_withdraw_from_review(actor=actor, post=post, comment=reason)
     return review
 
 

@@ -15,7 +15,8 @@ Who calls what
   approved post goes back to review) and :func:`post_reschedule` send ``posts.signals``; approvals opens or
   moves the review (``approvals.workflow``), publishing moves the waiting deliveries.
 - publishing (deliveries): :func:`post_mark_publishing`, :func:`post_mark_published`,
-  :func:`post_mark_failed`, :func:`post_withdraw`.
+  :func:`post_mark_failed`, :func:`post_withdraw`; :func:`post_withdraw_from_review` (approvals, when
+  the author takes a post back from review).
 
 Every transition locks the row, checks the current status and refuses with
 :class:`InvalidTransition` otherwise."""
@@ -63,4 +64,5 @@ from .transitions import (  # noqa: F401
     post_request_changes,
     post_reschedule,
     post_withdraw,
+    post_withdraw_from_review,
 )

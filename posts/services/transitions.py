@@ -209,6 +209,22 @@ def post_mark_failed(
 
 
 @transaction.atomic
+def post_withdraw_from_review(*, actor, post: Post, comment: str = "") -> Post:
+    """A post still in review is taken back before anybody decided – its occasion is gone (a cancelled
+    official warning): ``in_review`` → ``withdrawn``. Called by approvals (``review_withdraw``), which
+    closes the open review in the same transaction; nothing was published, so nothing is deleted."""
+    return _transition(
+        actor=actor,
+        post=post,
+        allowed={Post.Status.IN_REVIEW},
+        to=Post.Status.WITHDRAWN,
+        verb="post.withdrawn",
+        step=_("Withdraw"),
+        comment=comment,
+    )
+
+
+@transaction.atomic
 def post_withdraw(*, actor, post: Post, comment: str = "") -> Post:
     """Take a published (or approved, not yet published) post back: → ``withdrawn``. Called by
     publishing (``deliveries_withdraw_for_post``), which deletes the post on the networks; also while

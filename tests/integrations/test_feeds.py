@@ -130,6 +130,34 @@ def test_cancel_withdraws_the_published_original(nina, make_source, coordinator)
     assert item.post.status == Post.Status.WITHDRAWN
 
 
+def test_cancel_takes_the_original_back_from_review(nina, make_source, coordinator, client):
+    """Cancelled while the warning still waits for approval: it leaves the queue and can no longer be
+    approved by mistake; the Entwarnung is what is reviewed."""
+    from approvals.models import Review, ReviewStep
+    from approvals.selectors import queue_for
+    from audit.models import AuditEvent
+    from notifications.models import Notification
+
+    source = make_source("nina", nina.base_url, ARS, withdraw_on_cancel=True)
+    nina.publish(ARS, "mow.Z", version=1, msg_type="Alert", headline="Gasaustritt", description="Fenster zu.")
+    (item,) = feed_import(source=source)
+    assert Notification.objects.filter(post=item.post, kind="review_waiting", read_at__isnull=True).exists()
+    nina.publish(ARS, "mow.Z", version=2, msg_type="Cancel", headline="Gasaustritt", description="")
+    (cancel,) = feed_import(source=source)
+    item.post.refresh_from_db()
+    assert item.post.status == Post.Status.WITHDRAWN
+    review = Review.objects.get(post=item.post)
+    assert review.status == Review.Status.WITHDRAWN
+    assert not review.steps.filter(status__in=[ReviewStep.Status.OPEN, ReviewStep.Status.WAITING]).exists()
+    assert [step.review.post for step in queue_for(coordinator)] == [cancel.post]  # only the Entwarnung
+    assert not Notification.objects.filter(
+        post=item.post, kind="review_waiting", read_at__isnull=True
+    ).exists()
+    assert AuditEvent.objects.filter(verb="review.withdrawn", post_id=item.post.pk).exists()
+    client.force_login(coordinator)
+    assert client.get(f"/approvals/posts/{item.post.pk}/").status_code == 200  # the page still shows it
+
+
 def test_urgent_feed_post_is_first_in_the_queue(nina, make_source, coordinator, api, make_token, post_body):
     from datetime import timedelta
 
