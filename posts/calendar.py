@@ -34,6 +34,11 @@ CALENDAR_EXCLUDED = (Post.Status.REJECTED, Post.Status.WITHDRAWN)
 # with 100 or 100,000 posts (bench/pages_bench.py). The week view links the rest to the post list.
 MONTH_PER_DAY = 3
 WEEK_PER_DAY = 20
+# The week's time grid (wide screens) shows these hours as rows – 06:00 to 22:00 – and widens to the
+# earliest and latest hour of the week that has a post, so every post sits in its own hour and every row
+# is a real hour to drop a post on (no "earlier/later" row whose time would be unclear).
+WEEK_FIRST_HOUR = 6
+WEEK_LAST_HOUR = 21  # the row 21:00–22:00
 
 
 @dataclass
@@ -121,6 +126,50 @@ def month_grid(year: int, month: int, posts, totals: dict[date, int] | None = No
 def week_days(monday: date, posts, totals: dict[date, int] | None = None) -> list[Day]:
     by_day = _group(posts)
     return [_day(monday + timedelta(days=i), True, by_day, totals) for i in range(7)]
+
+
+@dataclass
+class Slot:
+    """One hour of one day in the week's time grid (a drop target)."""
+
+    day: Day
+    hour: int
+    # Ended before now: shaded; the server refuses a time in the past anyway.
+    past: bool
+    posts: list = field(default_factory=list)
+
+
+@dataclass
+class HourRow:
+    hour: int
+    slots: list[Slot]
+
+    @property
+    def label(self) -> str:
+        return f"{self.hour:02d}:00"
+
+
+def week_hours(days: list[Day], now: datetime | None = None) -> list[HourRow]:
+    """The week's days (``week_days``) as hour rows × day columns, without another query.
+
+    Rows from ``WEEK_FIRST_HOUR`` to ``WEEK_LAST_HOUR``, widened to the hours of the posts shown; each post
+    in the row of its Berlin hour, oldest first (as in the day).
+    """
+    now = now or timezone.now()
+    hour_of = {
+        id(post): timezone.localtime(post.calendar_at, BERLIN).hour for day in days for post in day.posts
+    }
+    first = min([WEEK_FIRST_HOUR, *hour_of.values()])
+    last = max([WEEK_LAST_HOUR, *hour_of.values()])
+    rows = []
+    for hour in range(first, last + 1):
+        slots = []
+        for day in days:
+            end = datetime.combine(day.date, time(hour), tzinfo=BERLIN) + timedelta(hours=1)
+            posts = [post for post in day.posts if hour_of[id(post)] == hour]
+            slots.append(Slot(day, hour, end <= now, posts))
+        rows.append(HourRow(hour, slots))
+    return rows
 
 
 def _time_key(post):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -70,6 +71,8 @@ def calendar_view(request):
         start = day - timedelta(days=day.weekday())
         end = start + timedelta(days=7)
         days = cal.week_days(start, *cal.posts_by_day(queryset, start, end, per_day=cal.WEEK_PER_DAY))
+        # Wide screens: the same posts as hour rows × day columns (no further query).
+        hours = cal.week_hours(days)
         weeks = None
         previous_day, next_day = start - timedelta(days=7), end
         heading = _("Week of %(start)s to %(end)s") % {
@@ -86,7 +89,7 @@ def calendar_view(request):
             start.month,
             *cal.posts_by_day(queryset, grid_start, grid_end, per_day=cal.MONTH_PER_DAY),
         )
-        days = None
+        days = hours = None
         previous_day, next_day = (start - timedelta(days=1)).replace(day=1), end
         heading = date_format(start, "F Y")
 
@@ -102,6 +105,8 @@ def calendar_view(request):
             "heading": heading,
             "weeks": weeks,
             "days": days,
+            "hours": hours,
+            "week_has_more": bool(days) and any(d.more for d in days),
             "departments": departments,
             "department": department,
             "channels": channels,
@@ -203,9 +208,14 @@ def post_reschedule(request, pk):
         messages.error(request, problem)
         return redirect(next_url)
     post.refresh_from_db(fields=["planned_at", "status"])
-    when = date_format(timezone.localtime(post.planned_at), "DATETIME_FORMAT")
+    local = timezone.localtime(post.planned_at)
+    when = date_format(local, "DATETIME_FORMAT")
     message = _("“%(title)s” now appears on %(when)s.") % {"title": post.title, "when": when}
     if _wants_json(request):
-        return JsonResponse({"ok": True, "message": message, "planned_at": post.planned_at.isoformat()})
+        # ``when``: the short form the calendar announces after a drag ("Mi 9. Dez, 14:30").
+        short = date_format(local, pgettext("date format of a moved post", "D, M j, H:i"))
+        return JsonResponse(
+            {"ok": True, "message": message, "planned_at": post.planned_at.isoformat(), "when": short}
+        )
     messages.success(request, message)
     return redirect(next_url)

@@ -296,6 +296,31 @@ def publish_guide_2(admin):
     return guide_version_publish(actor=admin, version=version)
 
 
+def scheduled_post(days_ahead: int, *, hour: int = 14, minute: int = 30, title: str = "Impfbus in Zeven"):
+    """An approved post of the demo's Gesundheitsamt on the sandbox, planned ``days_ahead`` days ahead at
+    ``hour``:``minute`` (Berlin) – for the calendar's drag tests. Returns the post and its local day."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from channels.models import Channel
+    from departments.models import Department
+    from posts.models import Post
+
+    local = timezone.localtime() + timedelta(days=days_ahead)
+    planned = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    post = Post.objects.create(
+        department=Department.objects.get(code="GA"),
+        author=Post.objects.filter(department__code="GA").first().author,
+        title=title,
+        text="Der Impfbus hält am Samstag in Zeven.",
+        status=Post.Status.SCHEDULED,
+        planned_at=planned,
+    )
+    post.channels.set([Channel.objects.get(kind="sandbox")])
+    return post, planned.date()
+
+
 def write_poster(path: Path) -> str:
     """A poster-like PNG (1200 × 675) for uploads; returns its path."""
     from PIL import Image, ImageDraw

@@ -1,10 +1,11 @@
 """The workspace in real Chromium (issue 17): the Back button and a second "Speichern" make one post;
-the coordination drags an approved post to another day in the calendar and moves it again with the
-keyboard ("Verschieben"); the menu button on a phone; the README's screenshots of the start pages per
+the coordination drags an approved post to another day of the month and moves it again with the
+keyboard ("Verschieben"; the week's time grid: test_calendar_drag.py); the menu button on a phone; the README's screenshots of the start pages per
 role, the calendar and the review page at 1280 and 390 px."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,10 +13,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from audit.models import AuditEvent
-from channels.models import Channel
 from posts.models import Post
 
-from .conftest import PHONE, axe, goto, navigate, settle, write_poster
+from .conftest import PHONE, axe, goto, navigate, scheduled_post, settle, write_poster
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,29 +59,10 @@ def test_back_and_save_again_makes_one_post(browse, world):
     expect(page.locator(".messages")).to_contain_text("Nichts wurde doppelt gespeichert")
 
 
-def _scheduled_post(days_ahead: int) -> tuple[Post, object]:
-    """An approved post of the demo's Gesundheitsamt on the sandbox, planned ``days_ahead`` days ahead at
-    14:30 – and a day after it that the same month grid shows."""
-    from departments.models import Department
-
-    local = timezone.localtime() + timedelta(days=days_ahead)
-    planned = local.replace(hour=14, minute=30, second=0, microsecond=0)
-    post = Post.objects.create(
-        department=Department.objects.get(code="GA"),
-        author=Post.objects.filter(department__code="GA").first().author,
-        title="Impfbus in Zeven",
-        text="Der Impfbus hält am Samstag in Zeven.",
-        status=Post.Status.SCHEDULED,
-        planned_at=planned,
-    )
-    post.channels.set([Channel.objects.get(kind="sandbox")])
-    return post, planned.date()
-
-
 def test_the_coordination_drags_a_post_to_another_day_and_moves_it_with_the_keyboard(
     browse, world, screenshot
 ):
-    post, day = _scheduled_post(days_ahead=3)
+    post, day = scheduled_post(days_ahead=3)
     target = day + timedelta(days=1)
     if target.month != day.month:  # keep both days in one month grid
         target = day - timedelta(days=1)
@@ -91,16 +72,22 @@ def test_the_coordination_drags_a_post_to_another_day_and_moves_it_with_the_keyb
     expect(entry).to_have_count(1)
     screenshot(page, "calendar", full_page=True)
 
-    # Drag and drop: the page reloads with the post on the new day, at the same time.
-    navigate(page, lambda: entry.drag_to(page.locator(f"td[data-date='{target.isoformat()}']")))
-    post.refresh_from_db()
-    moved = timezone.localtime(post.planned_at)
-    assert (moved.date(), moved.strftime("%H:%M")) == (target, "14:30")
+    # Drag with the mouse (anywhere on the entry; Pointer Events): the calendar is fetched again in place
+    # with the post on the new day, at the same time, and the live region says so.
+    entry.drag_to(page.locator(f"td[data-date='{target.isoformat()}']"))
+    expect(page.locator("#calendar-status")).to_have_text(
+        re.compile(r"^„Impfbus in Zeven“ verschoben auf \w\w \d+\. \w+, 14:30\.$")
+    )
     expect(page.locator(f"td[data-date='{target.isoformat()}'] [data-reschedule-url]")).to_contain_text(
         "Impfbus in Zeven"
     )
+    expect(page.locator(f"td[data-date='{day.isoformat()}'] [data-reschedule-url]")).to_have_count(0)
+    post.refresh_from_db()
+    moved = timezone.localtime(post.planned_at)
+    assert (moved.date(), moved.strftime("%H:%M")) == (target, "14:30")
     event = AuditEvent.objects.filter(verb="post.rescheduled", post_id=post.pk).latest("sequence")
     assert event.actor_id == world["koordination"].pk
+    axe(page, context="/posts/calendar/ (after a drag)")
 
     # The keyboard way: "Verschieben" beside the entry opens a field for day and time.
     summary = page.locator(f"td[data-date='{target.isoformat()}'] .calendar__move summary")
@@ -120,7 +107,7 @@ def test_the_coordination_drags_a_post_to_another_day_and_moves_it_with_the_keyb
 
 
 def test_phone_menu_button_and_the_agenda(browse, world, screenshot):
-    _scheduled_post(days_ahead=2)
+    scheduled_post(days_ahead=2)
     page = browse("redaktion", viewport=PHONE)
     screenshot(page, "start-redaktion-phone", full_page=True)
     nav = page.get_by_role("navigation", name="Hauptnavigation")

@@ -41,6 +41,13 @@ def titles(html: str) -> list[str]:
     return re.findall(r"Beitrag \d\d", html)
 
 
+def week_parts(html: str) -> tuple[str, str]:
+    """The week as a list of days (below 992 px) and as the time grid (from 992 px): both show the same posts."""
+    listed = html.split('class="list-unstyled calendar calendar--week"', 1)[1].split("</ol>", 1)[0]
+    grid = html.split('class="table table-bordered calendar calendar--hours"', 1)[1].split("</table>", 1)[0]
+    return listed, grid
+
+
 def test_month_cell_shows_the_first_posts_of_the_day_and_links_the_rest_to_the_week(
     client, editor, department, channels
 ):
@@ -56,7 +63,8 @@ def test_month_cell_shows_the_first_posts_of_the_day_and_links_the_rest_to_the_w
     link = re.search(r'<li class="calendar__more"><a href="([^"]+)">', html).group(1)
     assert link == f"?view=week&amp;date=2031-03-12&amp;department={department.pk}"
     week = client.get(reverse("posts:calendar") + link.replace("&amp;", "&")).content.decode()
-    assert titles(week) == [f"Beitrag {i:02d}" for i in range(cal.MONTH_PER_DAY + 4)]
+    for part in week_parts(week):
+        assert titles(part) == [f"Beitrag {i:02d}" for i in range(cal.MONTH_PER_DAY + 4)]
     assert "calendar__more" not in week
 
 
@@ -67,10 +75,14 @@ def test_week_day_links_what_does_not_fit_to_the_list_of_that_day(
     busy_day(8, department=department, author=editor, channels=[channels["x"]])
     client.force_login(editor)
     week = client.get(reverse("posts:calendar") + "?view=week&date=2031-03-10").content.decode()
-    assert titles(week) == [f"Beitrag {i:02d}" for i in range(5)]
-    assert "3 weitere Beiträge dieses Tages in der Liste" in week
-    link = re.search(r'<li class="calendar__more"><a href="([^"]+)">', week).group(1).replace("&amp;", "&")
+    listed, grid = week_parts(week)
+    for part in (listed, grid):
+        assert titles(part) == [f"Beitrag {i:02d}" for i in range(5)]
+        assert "3 weitere Beiträge dieses Tages in der Liste" in part
+    link = re.search(r'<li class="calendar__more"><a href="([^"]+)">', listed).group(1).replace("&amp;", "&")
     assert link == "/posts/?date_from=2031-03-12&date_to=2031-03-12"
+    in_grid = re.search(r'<a class="calendar__more" href="([^"]+)">', grid).group(1)
+    assert in_grid.replace("&amp;", "&") == link
     listed = client.get(link).content.decode()
     assert sorted(titles(listed)) == [f"Beitrag {i:02d}" for i in range(8)]
 
