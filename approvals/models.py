@@ -77,6 +77,17 @@ class Review(models.Model):
                 fields=["post"], condition=models.Q(status="open"), name="review_one_open_per_post"
             ),
         ]
+        indexes = [
+            # The approval queue (selectors.queue_for) joins every open step to its open review and
+            # needs only these columns of it: read from the index alone, not from the wide rows
+            # (findings). The included columns need PostgreSQL (SQLite gets the bare index).
+            models.Index(
+                fields=["id"],
+                include=["post", "opened_by"],
+                condition=models.Q(status="open"),
+                name="review_open_queue_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.post} – {self.get_status_display()}"

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -231,7 +231,13 @@ def acknowledgements_for(review: Review) -> dict[str, WarningAcknowledgement]:
 
 def queue_for(user) -> QuerySet[ReviewStep]:
     """Open steps ``user`` may decide, most urgent first: planned time (earliest first, none last),
-    then waiting time (longest first). A fixed number of queries whatever the length."""
+    then waiting time (longest first), then the step's id. A fixed number of queries whatever the length.
+
+    To show a page of it, pass a slice to :func:`queue_rows` (``queue_rows(queue_for(user)[:25])``)
+    rather than iterating over the slice: that sorts only the ids of the open steps and joins the
+    shown columns for the rows of the page. Iterating over a slice of the queue itself joins post,
+    department and author of every open step before the sort (``seed_scale`` at 100,000 posts: about
+    2,000 open steps, twice the buffers and time; ``docs/benchmarks.md``)."""
     if not user.is_authenticated:
         return ReviewStep.objects.none()
     allowed = Q(kind=ReviewStep.Kind.DEPARTMENT_HEAD, review__post__department__in=led_departments(user))
@@ -239,26 +245,28 @@ def queue_for(user) -> QuerySet[ReviewStep]:
         allowed |= Q(kind=ReviewStep.Kind.COORDINATION)
     if roles.is_press_office(user):
         allowed |= Q(kind=ReviewStep.Kind.PRESS)
-    return (
+    return _queue_display(
         ReviewStep.objects.filter(allowed, status=ReviewStep.Status.OPEN, review__status=Review.Status.OPEN)
         .exclude(review__post__author=user)
         .exclude(review__opened_by=user)
         .exclude(review__post__responsible=user)
-        .select_related("review__post__department", "review__post__author", "review__revision")
-        .prefetch_related(Prefetch("review__post__channels", queryset=Channel.objects.order_by("name")))
-        .order_by(
-            # F() expressions: planned time ascending with "as soon as approved" last, then waiting time.
-            _planned_nulls_last(),
-            "activated_at",
-            "pk",
-        )
     )
 
 
-def _planned_nulls_last():
-    from django.db.models import F
+def queue_rows(steps: QuerySet[ReviewStep]) -> QuerySet[ReviewStep]:
+    """The rows of ``steps`` (a slice of :func:`queue_for`, filtered or not) with what the queue and
+    the start page show, in queue order: one query (plus the prefetched channels), in which the
+    slice is a subquery that sorts and limits only the step ids."""
+    return _queue_display(ReviewStep.objects.filter(pk__in=steps))
 
-    return F("review__post__planned_at").asc(nulls_last=True)
+
+def _queue_display(steps: QuerySet[ReviewStep]) -> QuerySet[ReviewStep]:
+    return (
+        steps.select_related("review__post__department", "review__post__author")
+        .prefetch_related(Prefetch("review__post__channels", queryset=Channel.objects.order_by("name")))
+        # Planned time ascending with "as soon as approved" last, then waiting time, then the id.
+        .order_by(F("review__post__planned_at").asc(nulls_last=True), "activated_at", "pk")
+    )
 
 
 def queue_kinds_for(user) -> list[tuple[str, str]]:

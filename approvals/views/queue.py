@@ -49,7 +49,9 @@ def queue(request):
             "post": step.review.post,
             "urgency": selectors.urgency(step.review.post.planned_at, now),
         }
-        for step in page
+        # The page's slice as a subquery of one query (see selectors.queue_rows); ``page`` itself is
+        # not evaluated.
+        for step in selectors.queue_rows(page.object_list)
     ]
     return render(
         request,

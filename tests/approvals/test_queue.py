@@ -1,6 +1,7 @@
 """The coordinator's queue: what waits for me, most urgent first, filtered, paginated, in a fixed number
 of queries whatever its length."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from approvals import services
 from approvals.models import Review, ReviewStep
-from approvals.selectors import queue_for
+from approvals.selectors import queue_for, queue_rows
 from departments.services import department_set_review_mode
 from posts.models import Post, Revision
 
@@ -104,6 +105,28 @@ def test_queue_query_count_with_filters_and_a_later_page(
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url + "&page=3")
     assert "Seite 3 von 20" in response.content.decode()
+
+
+def test_a_page_shows_the_same_steps_in_the_same_order_as_the_whole_queue(
+    client, coordinator, editor, department, channels
+):
+    # A third without planned time (last, places 40–59); ten of them waiting longest, since the same
+    # moment (places 40–49, on page 2): the id decides between them.
+    posts = bulk_in_review(60, author=editor, department=department, channels=channels.values())
+    since = timezone.now() - timedelta(days=1)
+    ReviewStep.objects.filter(review__post__in=posts[:30:3]).update(activated_at=since)
+    queue = [step.pk for step in queue_for(coordinator)]
+
+    assert [step.pk for step in queue_rows(queue_for(coordinator)[25:50])] == queue[25:50]
+    client.force_login(coordinator)
+    html = client.get("/approvals/?page=2").content.decode()
+    titles = re.findall(
+        r'<tr class="queue-row[^"]*">\s*<td>\s*<a href="/approvals/posts/\d+/">([^<]+)</a>', html
+    )
+    by_pk = {step.pk: step.review.post.title for step in queue_for(coordinator)}
+    assert titles == [by_pk[pk] for pk in queue[25:50]]
+    tied = ReviewStep.objects.filter(activated_at=since).order_by("pk").values_list("pk", flat=True)
+    assert queue[40:50] == list(tied)
 
 
 def test_most_urgent_first_planned_time_then_waiting_time(in_review, coordinator):
