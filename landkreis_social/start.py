@@ -21,12 +21,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from approvals.models import ReviewStep
-from approvals.selectors import queue_for
+from approvals.selectors import queue_for, queue_rows
 from audit.models import AuditChainHead, AuditEvent
 from channels.models import Channel, RolloutPhase
 from departments import roles
 from etiquette.selectors import current_guide, training_record
 from inbox import selectors as inbox_selectors
+from landkreis_social.navigation import COUNT_CAP
 from posts.models import Post
 from posts.selectors import drafting_departments, visible_posts
 from publishing.models import Delivery
@@ -54,8 +55,16 @@ class Panel:
     more_url: str = ""
     more_label: str = ""
     total: int | None = None  # shown next to the title when known
+    total_capped: bool = False  # ``total`` is a capped count (:func:`_capped_count`)
     lead: str = ""  # a sentence above the list (e.g. the audit chain's state)
     lead_tone: str = ""
+
+    @property
+    def total_display(self) -> str:
+        """``total`` as shown: a capped count above the cap as "99+"."""
+        if not self.total:
+            return ""
+        return f"{COUNT_CAP}+" if self.total_capped and self.total > COUNT_CAP else str(self.total)
 
 
 @dataclass
@@ -74,6 +83,12 @@ def _limited(queryset, limit: int = LIST_LIMIT) -> tuple[list, bool]:
     """The first ``limit`` rows and whether there are more (one query: limit + 1 rows)."""
     rows = list(queryset[: limit + 1])
     return rows[:limit], len(rows) > limit
+
+
+def _capped_count(queryset) -> int:
+    """How many rows, counting no further than ``COUNT_CAP + 1`` (shown as "99+", as in the
+    navigation): one query that stops early however many rows there are."""
+    return queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
 
 
 def _list_url(**params) -> str:
@@ -265,7 +280,7 @@ def inbox_due(user, now) -> Panel | None:
 
 def waiting_for_me(user, now) -> Panel:
     queue = queue_for(user)
-    rows, _more = _limited(queue, limit=8)
+    rows = list(queue_rows(queue[:8]))
     today_end = timezone.localtime(now).replace(hour=23, minute=59, second=59)
     items = []
     for step in rows:
@@ -286,7 +301,7 @@ def waiting_for_me(user, now) -> Panel:
                 badge_tone=tone,
             )
         )
-    total = queue.count()  # always (a fixed number of queries, whatever the length)
+    total = _capped_count(queue)
     title = (
         _("Press steps waiting for you")
         if roles.user_groups(user) == {roles.PRESSESTELLE}
@@ -297,6 +312,7 @@ def waiting_for_me(user, now) -> Panel:
         title=title,
         items=items,
         total=total,
+        total_capped=True,
         empty=_("Nothing waits for your decision. New submissions appear here and in “Approvals”."),
         more_url=reverse("approvals:queue"),
         more_label=_("Open the approval queue"),

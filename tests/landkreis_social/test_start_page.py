@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from approvals.models import ReviewStep
 from channels.models import Channel
+from landkreis_social.start import Panel
 from posts.models import Post
 from publishing.models import Delivery
 
@@ -69,6 +70,21 @@ def test_review_roles_see_what_waits_by_urgency(client, coordinator, editor, dep
     assert html.index(f"/approvals/posts/{overdue.pk}/") < html.index(f"/approvals/posts/{later.pk}/")
     assert "überfällig" in html
     assert 'nav-count">2<' in html
+
+
+def test_the_waiting_count_stops_at_99_plus_as_in_the_navigation(client, coordinator, editor, department):
+    in_review(99, author=editor, department=department)
+    client.force_login(coordinator)
+    html = panel(client.get("/").content.decode(), "waiting")
+    assert 'nav-count">99<' in html and html.count('class="start-item"') == 8
+    in_review(1, author=editor, department=department)
+    assert 'nav-count">99+<' in panel(client.get("/").content.decode(), "waiting")
+
+
+def test_only_capped_totals_are_shown_as_99_plus():
+    assert Panel(key="guide", title="", total=150).total_display == "150"
+    assert Panel(key="waiting", title="", total=100, total_capped=True).total_display == "99+"
+    assert Panel(key="waiting", title="", total=0, total_capped=True).total_display == ""
 
 
 def test_press_office_sees_press_steps(client, press, editor, department):
