@@ -115,6 +115,13 @@ class Delivery(models.Model):
             models.Index(
                 delivery_urgency(), F("updated_at").desc(), F("id").desc(), name="delivery_overview_idx"
             ),
+            # The Koordination start page: the newest failed or unknown deliveries (a few of
+            # thousands at 100,000 posts, which it sorted all before: 15-20 ms).
+            models.Index(
+                fields=["-updated_at", "-id"],
+                condition=Q(status__in=("failed", "uncertain")),
+                name="delivery_problems_newest_idx",
+            ),
         ]
 
     def __str__(self):

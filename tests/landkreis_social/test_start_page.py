@@ -203,3 +203,25 @@ def test_redaktion_sees_inbox_reactions_due_without_the_citizens_text(
     assert html.count('class="start-item"') == 2
     assert "überfällig" in html
     assert "Bürgerbüro" not in html and "erika" not in html.lower()  # personal data stays in the inbox
+
+
+@pytest.mark.postgres
+def test_publications_needing_attention_are_read_newest_first_from_their_index(client, coordinator):
+    """Thousands of failed deliveries at 100,000 posts: the panel reads its six rows from the partial
+    index instead of sorting them all (bench/pages_bench.py: 15–20 ms before)."""
+    client.force_login(coordinator)
+    with CaptureQueriesContext(connection) as context:
+        client.get("/")
+    (sql,) = [
+        q["sql"] for q in context.captured_queries if q["sql"].startswith('SELECT "publishing_delivery"')
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # an empty table: make the planner show it can
+        cursor.execute("SET enable_sort = off")
+        try:
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_sort")
+    assert "delivery_problems_newest_idx" in plan and "Sort Key" not in plan, plan
