@@ -22,8 +22,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from limits import parse as parse_rate_limit
 
+from approvals.models import Review
 from approvals.selectors import open_review_of, open_step_of
-from approvals.services import review_withdraw, step_approve
+from approvals.services import InvalidReviewState, review_withdraw, step_approve
 from audit.services import audit_batch, audit_record
 from channels.models import Channel
 from departments import roles
@@ -709,22 +710,43 @@ def template_save(
 
 def _feed_withdraw_originals(*, source: FeedSource, external_id: str, reason: str) -> list[int]:
     """Withdraw the posts of a cancelled warning: published (or approved) ones from the networks, those
-    still in review from the review – a reviewer must not approve a warning that no longer holds."""
+    still in review from the review – a reviewer must not approve a warning that no longer holds.
+
+    Runs first in the cancellation's transaction and locks the open reviews of all these posts before
+    anything is written: a reviewer's decision locks its review and then the audit chain's head, so
+    taking the chain's head first (by creating the all-clear post) and a review second deadlocked with
+    a reviewer approving at that moment – and the outdated warning ended up approved."""
     withdrawn = []
-    items = FeedItem.objects.filter(source=source, external_id=external_id, post__isnull=False).exclude(
-        kind=FeedItem.Kind.CANCEL
+    items = list(
+        FeedItem.objects.filter(source=source, external_id=external_id, post__isnull=False)
+        .exclude(kind=FeedItem.Kind.CANCEL)
+        .select_related("post")
+        .order_by("pk")
     )
-    for item in items.select_related("post"):
-        actor = source.integration.service_user
+    list(
+        Review.objects.select_for_update()
+        .filter(post_id__in=[item.post_id for item in items], status=Review.Status.OPEN)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    actor = source.integration.service_user
+    for item in items:
+        post = item.post
+        post.refresh_from_db()  # a reviewer may have decided while we waited for the locks
         try:
+            if post.status == Post.Status.IN_REVIEW:
+                try:
+                    with transaction.atomic():
+                        review_withdraw(actor=actor, post=post, reason=reason)
+                    withdrawn.append(post.pk)
+                    continue
+                except InvalidReviewState:
+                    post.refresh_from_db()  # approved meanwhile: take it back from the networks instead
             with transaction.atomic():
-                if item.post.status == Post.Status.IN_REVIEW:
-                    review_withdraw(actor=actor, post=item.post, reason=reason)
-                else:
-                    deliveries_withdraw_for_post(actor=actor, post=item.post, reason=reason, authorised=True)
-            withdrawn.append(item.post_id)
-        except ValidationError:
-            continue  # not published or approved (yet): nothing to take back
+                deliveries_withdraw_for_post(actor=actor, post=post, reason=reason, authorised=True)
+            withdrawn.append(post.pk)
+        except (ValidationError, PermissionDenied):
+            continue  # sent back, rejected or not (yet) publishable: nothing to take back
     return withdrawn
 
 
@@ -794,6 +816,11 @@ def _feed_message_import(
         "update": source.update_template or source.template,
         "cancel": source.cancel_template,
     }[kind]
+    if kind == "cancel" and source.withdraw_on_cancel:
+        # First, before the all-clear post is written (lock order: see _feed_withdraw_originals).
+        _feed_withdraw_originals(
+            source=source, external_id=message.external_id, reason=f"Entwarnung: {source.attribution}"
+        )
     post, problem = None, ""
     if kind == "cancel" and message.external_id not in known:
         problem = "all-clear for a warning that was never posted"
@@ -814,10 +841,6 @@ def _feed_message_import(
         except (ValidationError, PermissionDenied) as refusal:
             messages = refusal.messages if isinstance(refusal, ValidationError) else [str(refusal)]
             problem = " ".join(messages)[:500]
-    if kind == "cancel" and source.withdraw_on_cancel:
-        _feed_withdraw_originals(
-            source=source, external_id=message.external_id, reason=f"Entwarnung: {source.attribution}"
-        )
     item = FeedItem.objects.create(
         source=source,
         external_id=message.external_id,

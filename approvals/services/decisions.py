@@ -336,10 +336,10 @@ def step_request_changes(
 
 
 @transaction.atomic
-@transaction.atomic
 def review_withdraw(*, actor, post: Post, reason: str) -> Review:
     """The post's author (an integration's service user when its official warning was cancelled) or
-    Koordination takes a post back from review before anybody decided: the open review is closed as
+    Koordination takes a post back from review while it is still open (earlier steps may have been
+    approved; the last decision has not been made): the open review is closed as
     ``withdrawn``, its open and waiting steps are not reached, "waits for your review" is settled for
     everybody, and the post becomes ``withdrawn`` – it can no longer be approved by mistake."""
     reason = (reason or "").strip()
