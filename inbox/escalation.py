@@ -57,6 +57,7 @@ def item_escalate(*, actor, item: InboxItem, note: str) -> PressEscalation:
         raise ValidationError(_("The press office has this item already.")) from None
     audit_record(actor=actor, verb="inbox_item.escalated", obj=item, post_id=item.post_id, comment=note)
     notices.escalated(item=item, actor=actor, note=note)
+    notices.replies_stop_waiting(item=item)
     return escalation
 
 

@@ -90,6 +90,12 @@ def reply_decided(*, reply) -> int:
     return notifications_settle_target(target=reply.item, kinds=[Kind.REPLY_WAITING])
 
 
+def replies_stop_waiting(*, item: InboxItem) -> int:
+    """The item was closed or passed to the Pressestelle: its pending replies are no longer sent, so
+    "waits for your approval" is no longer news."""
+    return notifications_settle_target(target=item, kinds=[Kind.REPLY_WAITING])
+
+
 _OUTCOMES = {
     "rejected": Kind.REPLY_REJECTED,
     "published": Kind.REPLY_PUBLISHED,

@@ -161,8 +161,10 @@ def reply_submit(*, actor, item: InboxItem, text: str, direct: bool = False) -> 
     if blocking:
         raise ValidationError({"text": [f.message for f in blocking]})
     item = InboxItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
-    # The Pressestelle answers press enquiries itself: its replies need no department approval.
-    needs_approval = replies_need_approval(item.department) and not roles.is_press_office(actor)
+    # The Pressestelle answers the press enquiries passed to it itself: those replies need no department
+    # approval. Elsewhere its replies follow the department's setting like everybody's.
+    press_answers = roles.is_press_office(actor) and escalation.open_escalation(item) is not None
+    needs_approval = replies_need_approval(item.department) and not press_answers
     reply = Reply.objects.create(
         item=item,
         author=actor,
@@ -190,11 +192,23 @@ def reply_submit(*, actor, item: InboxItem, text: str, direct: bool = False) -> 
 
 
 def _locked(reply: Reply) -> Reply:
+    """The reply and its item, both locked (item first, as sending does): two approvers deciding two
+    replies to one item at once see each other's decision (settling "waits for your approval")."""
+    InboxItem.objects.select_for_update(of=("self",)).filter(pk=reply.item_id).exists()
     return (
         Reply.objects.select_for_update(of=("self",))
         .select_related("item", "item__department")
         .get(pk=reply.pk)
     )
+
+
+def _check_still_answerable(actor, reply: Reply) -> None:
+    """A pending reply is not sent once the item was closed (answered meanwhile – a second answer would
+    reach the citizen) or while the Pressestelle has it."""
+    if not reply.item.is_open:
+        raise ValidationError(_("The item is closed meanwhile; this reply is no longer sent."))
+    if escalation.is_locked_for(actor, reply.item):
+        raise ValidationError(_("The press office has this item now; it answers it."))
 
 
 @transaction.atomic
@@ -204,6 +218,7 @@ def reply_approve(*, actor, reply: Reply) -> Reply:
         raise PermissionDenied
     if reply.status != Status.PENDING:
         raise ValidationError(_("This reply does not wait for approval (any more)."))
+    _check_still_answerable(actor, reply)
     reply.status = Status.APPROVED
     reply.decided_by, reply.decided_at = actor, timezone.now()
     reply.next_attempt_at = reply.decided_at
@@ -312,6 +327,7 @@ def _record_success(reply: Reply, external_id: str, url: str) -> str:
         fields += ["state", "is_open", "resolution", "closed_at", "closed_by", "close_reason"]
     item.save(update_fields=fields)
     escalation.escalation_answered(item_id=reply.item_id, actor=reply.author)
+    notices.replies_stop_waiting(item=item)
     audit_record(
         actor=None,
         verb="reply.published",

@@ -11,7 +11,7 @@ from django.utils import timezone
 from departments import roles
 from departments.selectors import departments_for_user
 
-from .models import InboxItem, InboxRead, Reply, SavedReply
+from .models import InboxItem, InboxRead, PressEscalation, Reply, SavedReply
 
 
 def sees_all(user) -> bool:
@@ -50,7 +50,12 @@ def replies_waiting_for(user) -> QuerySet[Reply]:
     never their own (four eyes, as ``replying.may_approve``). Longest waiting first."""
     if not user.is_authenticated:
         return Reply.objects.none()
-    pending = Reply.objects.filter(status=Reply.Status.PENDING).exclude(author=user)
+    # Not for items closed meanwhile or passed to the Pressestelle: such replies are no longer sent.
+    pending = (
+        Reply.objects.filter(status=Reply.Status.PENDING, item__is_open=True)
+        .exclude(author=user)
+        .exclude(item__escalations__status=PressEscalation.Status.OPEN)
+    )
     if not roles.is_coordinator(user):
         pending = pending.filter(item__department__in=departments_for_user(user, LEAD_PERMISSION))
     return pending.order_by("created_at", "pk")

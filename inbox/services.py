@@ -119,6 +119,7 @@ def item_close(*, actor, item: InboxItem, resolution: str, reason: str) -> Inbox
         after={"state": item.state, "resolution": resolution},
         comment=reason,
     )
+    notices.replies_stop_waiting(item=item)
     return item
 
 

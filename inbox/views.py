@@ -422,7 +422,12 @@ def _reply_context(request, item: InboxItem, reply_form=None, findings=None) -> 
     user = request.user
     replies = list(item.replies.select_related("author", "decided_by").order_by("created_at", "pk"))
     for reply in replies:
-        reply.may_decide = reply.status == Reply.Status.PENDING and replying.may_approve(user, reply)
+        reply.may_decide = (
+            reply.status == Reply.Status.PENDING
+            and item.is_open
+            and not escalation.is_locked_for(user, item)
+            and replying.may_approve(user, reply)
+        )
         reply.may_retry = reply.status in (
             Reply.Status.FAILED,
             Reply.Status.UNCERTAIN,

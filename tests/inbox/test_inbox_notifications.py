@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -65,6 +66,15 @@ def test_a_waiting_reply_reaches_the_approvers_bells_and_leads_to_the_conversati
     # The e-mail names channel and link, not the citizen's text.
     mails = [m for m in mailoutbox if coordinator.email in m.to]
     assert mails and f"/inbox/{item.pk}/" in mails[0].body and "0171" not in mails[0].body
+
+
+def test_only_people_who_may_see_the_item_are_told(editor, outsider, item):
+    """The rule the inbox registers: an outsider (another department) is dropped even when a caller
+    names them."""
+    from notifications.services import notify
+
+    notify(kind=Kind.INBOX_DUE_SOON, target=item, recipients=[outsider, editor], data={"channel": "x"})
+    assert list(about(item).values_list("recipient__username", flat=True)) == [editor.username]
 
 
 def test_a_decision_settles_the_other_approvers_notice_and_tells_the_author_in_the_app(
@@ -155,3 +165,41 @@ def test_the_reply_queue_costs_the_same_queries_for_one_reply_and_for_many(
         replying.reply_submit(actor=editor, item=make_item(channel, department, network_id=str(n)), text=GOOD)
     assert Reply.objects.filter(status=Reply.Status.PENDING).count() == 7
     assert queries() == one
+
+
+def test_a_pending_reply_is_not_sent_once_the_press_office_has_the_item_or_it_is_closed(
+    client, editor, head, coordinator, press, item, queued
+):
+    """Found in review: the head could still approve a department reply after the item went to the
+    Pressestelle, and an old reply after the item was answered (a second answer to the citizen)."""
+    reply = replying.reply_submit(actor=editor, item=item, text=GOOD)
+    assert replying_queue(head) == [reply.pk]
+    escalation.item_escalate(actor=editor, item=item, note="Anfrage des NDR")
+    assert replying_queue(head) == [] and replying_queue(coordinator) == []
+    assert about(item, head).get().read_at is not None  # "waits for your approval" settled
+    with pytest.raises(ValidationError, match="Pressestelle"):
+        replying.reply_approve(actor=head, reply=reply)
+    client.force_login(head)
+    assert f'id="approve-reply-{reply.pk}"' not in client.get(f"/inbox/{item.pk}/").content.decode()
+
+    escalation.escalation_hand_back(actor=press, item=item, note="Bitte selbst beantworten.")
+    assert replying_queue(head) == [reply.pk]
+    services.item_close(actor=coordinator, item=item, resolution="answered", reason="Telefonisch geklärt")
+    assert replying_queue(head) == []
+    with pytest.raises(ValidationError, match="abgeschlossen"):
+        replying.reply_approve(actor=head, reply=reply)
+    reply.refresh_from_db()
+    assert reply.status == Reply.Status.PENDING
+
+
+def test_the_press_office_needs_approval_where_it_was_not_asked(editor, press, item, queued):
+    """Its replies skip the department's approval only on items passed to it."""
+    assert replying.reply_submit(actor=press, item=item, text=GOOD).status == Reply.Status.PENDING
+    escalation.item_escalate(actor=editor, item=item, note="Presse?")
+    assert replying.reply_submit(actor=press, item=item, text=GOOD).status == Reply.Status.APPROVED
+
+
+def replying_queue(user) -> list[int]:
+    from inbox.selectors import replies_waiting_for
+
+    return list(replies_waiting_for(user).values_list("pk", flat=True))
