@@ -133,7 +133,10 @@ def test_coordination_assigns_a_triage_item_with_a_note_and_the_department_sees_
     item.refresh_from_db()
     assert item.department == department
     event = AuditEvent.objects.get(verb="inbox_item.assigned")
-    assert event.comment == "Bitte antworten." and event.after == {"department": department.name, "department_id": department.pk}
+    assert event.comment == "Bitte antworten." and event.after == {
+        "department": department.name,
+        "department_id": department.pk,
+    }
     client.force_login(editor)
     assert client.get(reverse("inbox:item", args=[item.pk])).status_code == 200
     # Department staff cannot reassign.
