@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 
 from channels.models import Channel
+from channels.networks import registry
 from channels.networks.base import InboundItem, InboundKind
 from publishing.models import Delivery
 
@@ -80,6 +81,18 @@ def suggest_department(text: str, rules: list[KeywordRule]) -> int | None:
         if any(word in folded for word in rule.words()):
             return rule.department_id
     return None
+
+
+def _account_id_if_needed(channel: Channel, kind: str, item: InboundItem) -> str:
+    """The author's account id only where an action of the network needs it (store the minimum): a
+    direct message to a public item's author (X), the answer to a direct message (Messenger, Instagram),
+    a report naming the account (Mastodon). Bluesky's DIDs and the ids of Facebook and Instagram
+    commenters are not kept – nothing the county does there needs them."""
+    allowed = registry.interactions(channel.kind)
+    is_dm = kind == InboxItem.Kind.DIRECT
+    if not (allowed.needs_author_id("reply_direct", is_dm) or allowed.needs_author_id("report")):
+        return ""
+    return str(item.author_id or "").strip()[:300]
 
 
 def upsert_items(
@@ -158,7 +171,7 @@ def upsert_items(
                 author_handle=one_line(item.author_handle),
                 author_name=one_line(item.author_name),
                 author_url=_url(item.author_url),
-                author_network_id=str(item.author_id or "").strip()[:300],
+                author_network_id=_account_id_if_needed(channel, kind, item),
                 url=_url(item.url),
                 media_urls=[u for u in (_url(m) for m in item.media_urls[:10]) if u],
                 created_on_network=item.created_at,
