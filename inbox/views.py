@@ -304,7 +304,8 @@ def reply_queue(request):
     if not selectors.may_approve_replies(user) and not roles.is_administrator(user):
         raise Http404
     related = ("item__channel", "item__department", "author")
-    waiting = list(selectors.replies_waiting_for(user).select_related(*related)[:200])
+    queue = selectors.replies_waiting_for(user)
+    waiting = list(queue.select_related(*related)[:200])
     problems = list(selectors.replies_with_problems(user).select_related(*related)[:100])
     now = timezone.now()
     for reply in waiting + problems:
@@ -315,6 +316,7 @@ def reply_queue(request):
         "inbox/reply_queue.html",
         {
             "waiting": waiting,
+            "waiting_total": len(waiting) if len(waiting) < 200 else queue.count(),
             "problems": problems,
             "may_retry": roles.is_coordinator(user) or roles.is_administrator(user),
         },
@@ -473,6 +475,10 @@ def item_reply(request, pk: int):
     context = _detail_context(request, item) | _reply_context(
         request, item, reply_form=form, findings=findings
     )
+    if not context["may_reply"]:
+        # No reply box to show the errors next to (a submission from an older page): say it on top.
+        for error in [e for errors in form.errors.values() for e in errors]:
+            messages.error(request, error)
     return render(request, "inbox/item.html", context, status=422)
 
 
@@ -591,6 +597,10 @@ def item_moderate(request, pk: int):
             messages.success(request, _("Done – the action is in the history with its rule and reason."))
             return redirect("inbox:item", pk=item.pk)
     context = _detail_context(request, item) | _moderation_context(request, item, form)
+    if not actions:  # no form to show the error next to (reporting without the account id)
+        messages.error(
+            request, _("This action is not possible for this item; the moderation section says why.")
+        )
     return render(request, "inbox/item.html", context, status=422)
 
 

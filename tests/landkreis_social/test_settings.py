@@ -1,5 +1,6 @@
 """Settings come from the environment; production refuses to start on unsafe defaults."""
 
+import logging
 import os
 import subprocess
 import sys
@@ -101,3 +102,18 @@ def test_a_refused_configuration_is_one_clear_line_not_a_traceback():
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().startswith("Landkreis Social: DJANGO_SECRET_KEY")
+
+
+def test_network_libraries_never_log_below_warning_even_at_debug():
+    """httpx logs request URLs (a Bluesky DID is in them) at INFO, tweepy/urllib3/oauthlib whole requests
+    at DEBUG: with DJANGO_LOG_LEVEL=DEBUG they still log nothing below WARNING."""
+    names = ("httpx", "httpcore", "tweepy", "urllib3", "oauthlib", "requests_oauthlib")
+    code = (
+        "import logging; "
+        f"print(min(logging.getLogger(n).getEffectiveLevel() for n in {names!r}), "
+        "logging.getLogger('inbox').getEffectiveLevel())"
+    )
+    result = run_manage("shell", "-c", code, env={**PRODUCTION_ENV, "DJANGO_LOG_LEVEL": "DEBUG"})
+    assert result.returncode == 0, result.stderr
+    libraries, ours = (int(value) for value in result.stdout.split()[-2:])
+    assert libraries >= logging.WARNING and ours == logging.DEBUG
