@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from approvals.models import Review, ReviewStep
 from approvals.selectors import queue_for
-from approvals.services import InvalidReviewState, review_withdraw
+from approvals.services import InvalidReviewState, review_withdraw, step_approve
 from posts.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +35,9 @@ def test_the_author_takes_a_post_back_and_the_queue_forgets_it(
     assert not queue_for(coordinator).filter(review=review).exists()
     with pytest.raises(InvalidReviewState):
         review_withdraw(actor=coordinator, post=post, reason="noch einmal")
+    # Nobody can approve the withdrawn post any more.
+    step = review.steps.first()
+    with pytest.raises(ValidationError):
+        step_approve(actor=coordinator, step=step, revision=review.revision, acknowledgements={})
+    post.refresh_from_db()
+    assert post.status == Post.Status.WITHDRAWN

@@ -141,6 +141,27 @@ def test_a_broken_chain_end_is_reported(client, admin_user):
     assert "passt nicht zum Kettenkopf" in panel(client.get("/").content.decode(), "audit")
 
 
+def pending_replies(n, *, author, department, channel):
+    """Replies to citizens waiting for approval (the panel "Antworten freigeben")."""
+    import uuid
+
+    from inbox.models import InboxItem, Reply
+
+    now = timezone.now()
+    for _ in range(n):
+        key = uuid.uuid4().hex
+        item = InboxItem.objects.create(
+            channel=channel,
+            network_id=key,
+            kind=InboxItem.Kind.COMMENT,
+            text="Frage",
+            received_at=now,
+            conversation_key=f"item:{key}",
+            department=department,
+        )
+        Reply.objects.create(item=item, author=author, text="Antwort", status=Reply.Status.PENDING)
+
+
 def _queries(client) -> int:
     with CaptureQueriesContext(connection) as context:
         assert client.get("/").status_code == 200
@@ -162,6 +183,7 @@ def test_the_start_page_takes_the_same_queries_at_10_and_200_posts(
         in_review(n, author=editor, department=department, kind=ReviewStep.Kind.DEPARTMENT_HEAD)
         failed_deliveries(n, author=editor, department=department, channel=channel)
         posts(n, author=editor, department=department, status=Post.Status.SCHEDULED)
+        pending_replies(n, author=editor, department=department, channel=channel)
 
     add(2)
     client.force_login(cast[who])
