@@ -233,8 +233,15 @@
         var root = body();
         if (!fresh || !root) { throw new Error("no calendar"); }
         root.innerHTML = fresh.innerHTML;
+        var focused = false;
         root.querySelectorAll('[data-reschedule-url="' + movedUrl + '"]').forEach(function (el) {
           el.classList.add("calendar__entry--moved");
+          // Focus goes to the moved post where it now is (the dragged element was replaced).
+          var link = el.querySelector("a");
+          if (!focused && link && el.offsetParent !== null) {
+            link.focus({ preventScroll: true });
+            focused = true;
+          }
         });
         root.setAttribute("data-refreshed", String(Date.now()));
       })

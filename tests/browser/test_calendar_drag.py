@@ -80,6 +80,7 @@ def test_the_coordination_drags_a_post_to_another_day_and_hour_with_the_mouse(br
     moved_entry = cell.locator("[data-reschedule-url]")
     expect(moved_entry).to_contain_text("16:30")
     expect(moved_entry).to_have_class(re.compile(r"\bcalendar__entry--moved\b"))
+    expect(moved_entry.locator("a").first).to_be_focused()  # focus follows the moved post
     expect(
         grid.locator(f"td[data-date='{day.isoformat()}'][data-hour='14'] [data-reschedule-url]")
     ).to_have_count(0)
