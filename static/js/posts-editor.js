@@ -103,6 +103,22 @@
   });
 })();
 
+// Submitting ends the server autosave: leaving the text field (clicking "Zur Freigabe einreichen")
+// fires "change", and an autosave sent with the submission was refused with 409 once the post was in
+// review. The template delays the autosave after "change" a little, so the submission comes first and
+// no autosave starts after it.
+(function () {
+  "use strict";
+  var form = document.getElementById("post-form");
+  var autosave = document.querySelector("[data-autosave]");
+  if (!form || !autosave) { return; }
+  var submitted = false;
+  form.addEventListener("submit", function () { submitted = true; });
+  autosave.addEventListener("htmx:beforeRequest", function (event) {
+    if (submitted) { event.preventDefault(); }
+  });
+})();
+
 // The chosen image shows in the previews before the first save: the live check's previews only know
 // saved media, so a local copy (blob: URL, allowed by the policy's img-src) is added to each preview
 // card – again after every live check replaced them – with the alt text typed so far.
