@@ -423,12 +423,12 @@ def saved_reply_edit(request, pk: int):
 def _reply_context(request, item: InboxItem, reply_form=None, findings=None) -> dict:
     user = request.user
     replies = list(item.replies.select_related("author", "decided_by").order_by("created_at", "pk"))
+    # Read once for the page, not per reply: pending replies are decided only on an open item that is
+    # not with the Pressestelle.
+    decidable = item.is_open and not escalation.is_locked_for(user, item)
     for reply in replies:
         reply.may_decide = (
-            reply.status == Reply.Status.PENDING
-            and item.is_open
-            and not escalation.is_locked_for(user, item)
-            and replying.may_approve(user, reply)
+            reply.status == Reply.Status.PENDING and decidable and replying.may_approve(user, reply)
         )
         reply.may_retry = reply.status in (
             Reply.Status.FAILED,
@@ -623,35 +623,33 @@ def _escalation_context(request, item: InboxItem, form=None) -> dict:
     }
 
 
-@login_required
-@require_POST
-def item_escalate(request, pk: int):
+def _escalation_post(request, pk: int, service, done: str):
+    """Passing an item to the Pressestelle and handing it back: a note, the service, the page again."""
     item = selectors.get_item_for_user(request.user, pk)
     form = EscalationForm(request.POST)
     if form.is_valid():
         try:
-            escalation.item_escalate(actor=request.user, item=item, note=form.cleaned_data["note"])
+            service(actor=request.user, item=item, note=form.cleaned_data["note"])
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
-            messages.success(request, _("The item is with the press office now."))
+            messages.success(request, done)
             return redirect("inbox:item", pk=item.pk)
     context = _detail_context(request, item) | _escalation_context(request, item, form)
     return render(request, "inbox/item.html", context, status=422)
+
+
+@login_required
+@require_POST
+def item_escalate(request, pk: int):
+    return _escalation_post(
+        request, pk, escalation.item_escalate, _("The item is with the press office now.")
+    )
 
 
 @login_required
 @require_POST
 def item_hand_back(request, pk: int):
-    item = selectors.get_item_for_user(request.user, pk)
-    form = EscalationForm(request.POST)
-    if form.is_valid():
-        try:
-            escalation.escalation_hand_back(actor=request.user, item=item, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("The item is back with the department."))
-            return redirect("inbox:item", pk=item.pk)
-    context = _detail_context(request, item) | _escalation_context(request, item, form)
-    return render(request, "inbox/item.html", context, status=422)
+    return _escalation_post(
+        request, pk, escalation.escalation_hand_back, _("The item is back with the department.")
+    )
